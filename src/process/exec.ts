@@ -1,0 +1,189 @@
+/**
+ * The one process chokepoint. Every external tool (ansible-playbook,
+ * ansible-inventory, git through simple-git excepted, python venvs) runs
+ * through `run`: argv arrays and never a shell, a timeout, cancellation, an
+ * environment allow-list, and a typed ExecError whose text is redacted.
+ */
+import { execa } from 'execa';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { redact } from '../util/redact.js';
+
+/** Variables a child may inherit from kspray's own environment; everything else must be passed explicitly. */
+const ENV_ALLOW_LIST = [
+  'PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL', 'TMPDIR', 'TZ', 'LANG', 'LC_ALL', 'TERM',
+  'SSH_AUTH_SOCK', 'SSH_AGENT_PID', 'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy',
+  'VIRTUAL_ENV', 'PYTHONPATH', 'KUBECONFIG',
+];
+const ENV_ALLOW_PREFIXES = ['ANSIBLE_', 'KSPRAY_'];
+
+export interface RunOptions {
+  cwd?: string;
+  /** Extra environment, merged over the allow-listed part of process.env. */
+  env?: Record<string, string | undefined>;
+  /** Milliseconds before the child is killed (SIGTERM, then SIGKILL). Default: none. */
+  timeoutMs?: number;
+  /** Aborting it forwards SIGTERM to the child (Ctrl-C handling lives in the caller). */
+  signal?: AbortSignal;
+  /** Called for every complete stdout line, as it arrives. */
+  onStdoutLine?: (line: string) => void;
+  /** Called for every complete stderr line, as it arrives. */
+  onStderrLine?: (line: string) => void;
+  /** Where the child's whole stdout and stderr also go (redacted), e.g. a step log. */
+  logFile?: string;
+  /** Text fed to stdin; default: stdin is closed. */
+  input?: string;
+  /** When false, a non-zero exit is returned instead of thrown. Default true. */
+  reject?: boolean;
+}
+
+export interface RunResult {
+  command: string;
+  argv: readonly string[];
+  exitCode: number;
+  signal: string | undefined;
+  stdout: string;
+  stderr: string;
+  durationMs: number;
+  timedOut: boolean;
+  cancelled: boolean;
+}
+
+/** A child process that failed: the command, exit code or signal, and the tail of its stderr, redacted. */
+export class ExecError extends Error {
+  readonly command: string;
+  readonly argv: readonly string[];
+  readonly exitCode: number | undefined;
+  readonly signal: string | undefined;
+  readonly stderrTail: string;
+  readonly timedOut: boolean;
+  readonly cancelled: boolean;
+  readonly notFound: boolean;
+
+  constructor(fields: {
+    command: string; argv: readonly string[]; exitCode: number | undefined; signal: string | undefined;
+    stderr: string; timedOut: boolean; cancelled: boolean; notFound: boolean;
+  }) {
+    const tail = redact(tailLines(fields.stderr, 20));
+    const what = fields.notFound
+      ? `${fields.command}: command not found`
+      : fields.timedOut
+        ? `${fields.command} timed out`
+        : fields.cancelled
+          ? `${fields.command} was cancelled`
+          : fields.signal
+            ? `${fields.command} was killed by ${fields.signal}`
+            : `${fields.command} exited with code ${fields.exitCode}`;
+    super(tail ? `${what}\n${tail}` : what);
+    this.name = 'ExecError';
+    this.command = fields.command;
+    this.argv = fields.argv.map(redact);
+    this.exitCode = fields.exitCode;
+    this.signal = fields.signal;
+    this.stderrTail = tail;
+    this.timedOut = fields.timedOut;
+    this.cancelled = fields.cancelled;
+    this.notFound = fields.notFound;
+  }
+}
+
+export function tailLines(text: string, count: number): string {
+  const lines = text.trimEnd().split('\n');
+  return lines.slice(-count).join('\n');
+}
+
+/** The allow-listed part of an environment. */
+export function allowedEnv(source: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(source)) {
+    if (value === undefined) continue;
+    if (ENV_ALLOW_LIST.includes(key) || ENV_ALLOW_PREFIXES.some((prefix) => key.startsWith(prefix))) env[key] = value;
+  }
+  return env;
+}
+
+/** Quotes an argv for display (logs, plans): copy-pasteable into a POSIX shell. */
+export function formatArgv(argv: readonly string[]): string {
+  return argv.map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`)).join(' ');
+}
+
+/** Runs `argv[0]` with `argv.slice(1)`; never through a shell. */
+export async function run(argv: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+  const [command, ...args] = argv;
+  if (command === undefined) throw new Error('run: empty argv');
+  const env = { ...allowedEnv(), ...definedOnly(options.env ?? {}) };
+  let log: WriteStream | undefined;
+  if (options.logFile) {
+    await mkdir(dirname(options.logFile), { recursive: true });
+    log = createWriteStream(options.logFile, { flags: 'a', mode: 0o600 });
+  }
+  const started = performance.now();
+  const child = execa(command, args, {
+    cwd: options.cwd,
+    env,
+    extendEnv: false,
+    reject: false,
+    stripFinalNewline: false,
+    ...(options.input === undefined ? { stdin: 'ignore' as const } : { input: options.input }),
+    ...(options.timeoutMs === undefined ? {} : { timeout: options.timeoutMs }),
+    ...(options.signal === undefined ? {} : { cancelSignal: options.signal }),
+    killSignal: 'SIGTERM',
+    forceKillAfterDelay: 10_000,
+    maxBuffer: 512 * 1024 * 1024,
+  });
+  pipeLines(child.stdout, (line) => {
+    log?.write(`${redact(line)}\n`);
+    options.onStdoutLine?.(line);
+  });
+  pipeLines(child.stderr, (line) => {
+    log?.write(`${redact(line)}\n`);
+    options.onStderrLine?.(line);
+  });
+  const result = await child;
+  if (log) await new Promise<void>((resolve) => log!.end(resolve));
+  const failed = result.failed;
+  const notFound = failed && (result as { code?: string }).code === 'ENOENT';
+  const outcome: RunResult = {
+    command,
+    argv: [command, ...args],
+    exitCode: result.exitCode ?? -1,
+    signal: result.signal ?? undefined,
+    stdout: String(result.stdout ?? ''),
+    stderr: String(result.stderr ?? ''),
+    durationMs: performance.now() - started,
+    timedOut: result.timedOut,
+    cancelled: result.isCanceled,
+  };
+  if (notFound || (failed && options.reject !== false) || (failed && (result.isCanceled || result.timedOut))) {
+    throw new ExecError({
+      command, argv: outcome.argv, exitCode: result.exitCode, signal: outcome.signal,
+      stderr: outcome.stderr || String(result.message ?? ''), timedOut: outcome.timedOut,
+      cancelled: outcome.cancelled, notFound,
+    });
+  }
+  return outcome;
+}
+
+function definedOnly(env: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+}
+
+function pipeLines(stream: NodeJS.ReadableStream | null | undefined, onLine: (line: string) => void): void {
+  if (!stream) return;
+  let buffered = '';
+  stream.setEncoding?.('utf8');
+  stream.on('data', (chunk: string) => {
+    buffered += chunk;
+    let newline = buffered.indexOf('\n');
+    while (newline !== -1) {
+      onLine(buffered.slice(0, newline));
+      buffered = buffered.slice(newline + 1);
+      newline = buffered.indexOf('\n');
+    }
+  });
+  stream.on('end', () => {
+    if (buffered.length > 0) onLine(buffered);
+    buffered = '';
+  });
+}

@@ -1,0 +1,43 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { dirname, join, basename } from 'node:path';
+
+export interface AtomicWriteOptions {
+  /** File mode, e.g. 0o600 for files holding secrets. Default 0o644. */
+  mode?: number;
+}
+
+/**
+ * Writes a file so that readers see either the old content or the new, never
+ * half of it: write a sibling temp file, fsync it, rename it over the target.
+ */
+export async function writeFileAtomic(path: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
+  const dir = dirname(path);
+  await mkdir(dir, { recursive: true });
+  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const mode = options.mode ?? 0o644;
+  const handle = await open(tmp, 'w', mode);
+  try {
+    await handle.writeFile(data);
+    await handle.chmod(mode); // the umask may have narrowed the mode given to open()
+    await handle.sync();
+  } catch (error) {
+    await handle.close();
+    await rm(tmp, { force: true });
+    throw error;
+  }
+  await handle.close();
+  try {
+    await rename(tmp, path);
+  } catch (error) {
+    await rm(tmp, { force: true });
+    throw error;
+  }
+}
+
+/** Several files, all or nothing as far as this process can manage: every file is staged before any is renamed. */
+export async function writeFilesAtomic(files: ReadonlyArray<{ path: string; data: string; mode?: number }>): Promise<void> {
+  // Each write is atomic on its own; writing them only after all content was
+  // computed (by the caller) means a validation error never leaves a partial set.
+  for (const file of files) await writeFileAtomic(file.path, file.data, file.mode === undefined ? {} : { mode: file.mode });
+}
