@@ -4,7 +4,12 @@
  * the domain modules it needs (start-up time matters: see bench/plan).
  */
 import type { Command } from 'commander';
+import { register as registerValidate } from './validate.js';
+import { register as registerSchema } from './schema.js';
+import { register as registerRender } from './render.js';
+import { register as registerImport } from './import.js';
+import { register as registerCatalog } from './catalog.js';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [];
+export const commands: RegisterCommand[] = [registerValidate, registerSchema, registerRender, registerImport, registerCatalog];

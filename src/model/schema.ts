@@ -11,6 +11,7 @@ const TAG_RE = /^v2\.\d+\.\d+$/;
 export const kubeVersion = z
   .string()
   .regex(VERSION_RE, { message: 'must be a Kubernetes version like 1.16.3 or v1.16.3' })
+  .transform((version) => (version.startsWith('v') ? version : `v${version}`))
   .describe('Kubernetes version, 1.x.y with or without a leading v');
 
 export const secretRef = z

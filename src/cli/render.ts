@@ -1,0 +1,30 @@
+import type { Command } from 'commander';
+import { relative } from 'node:path';
+import { printStderr } from './output.js';
+
+export function register(program: Command): void {
+  program
+    .command('render')
+    .description('write inventories/<name>/inventory.ini and extra-vars/<name>.yml for a Kubespray tag')
+    .requiredOption('-c, --cluster <file>', 'cluster file (YAML)')
+    .option('--tag <tag>', 'Kubespray tag whose dialect to render (default: the cluster\'s current tag)')
+    .option('--out <dir>', 'output directory', '.')
+    .action(async (options: { cluster: string; tag?: string; out: string }) => {
+      const { loadClusterOrFail } = await import('./load-cluster.js');
+      const { loadCatalog } = await import('../catalog/load.js');
+      const { currentTag } = await import('../render/default-tag.js');
+      const { renderTarget } = await import('../render/target.js');
+      const { renderClusterFiles, renderPaths } = await import('../render/render-files.js');
+      const { resolveSecret } = await import('../model/secrets.js');
+      const { writeFileAtomic } = await import('../util/atomic-write.js');
+
+      const loaded = await loadClusterOrFail(options.cluster, { checkSecrets: true });
+      const catalog = loadCatalog();
+      const tag = options.tag ? catalog.requireTag(options.tag).tag : currentTag(catalog, loaded.cluster);
+      const target = renderTarget(catalog.requireTag(tag));
+      const files = renderClusterFiles(loaded.cluster, target, (ref) => resolveSecret(ref, loaded.baseDir), renderPaths(options.out, loaded.cluster.name));
+      for (const file of files) await writeFileAtomic(file.path, file.data, { mode: file.mode });
+      for (const file of files) printStderr(`wrote ${relative(process.cwd(), file.path) || file.path}${file.secret ? ' (secrets, mode 0600)' : ''}`);
+      printStderr(`rendered ${loaded.cluster.name} for Kubespray ${tag} (${target.dialect} group names)`);
+    });
+}

@@ -1,0 +1,55 @@
+/**
+ * The extra-vars files for one Kubespray tag: the operator's settings under
+ * that tag's variable names. Secrets go to a separate file (mode 0600, never
+ * committed), so the main file can live in git and be diffed.
+ */
+import { stringify } from 'yaml';
+import type { Cluster, SecretRef } from '../model/schema.js';
+import { mapTypedVars, type MappedVar, type VarValue } from './var-map.js';
+import { formatKubeVersion, type RenderTarget } from './target.js';
+
+export interface RenderedExtraVars {
+  /** The settings without secrets (safe to commit). */
+  vars: string;
+  /** The secret settings, or undefined when the cluster has none. */
+  secrets: string | undefined;
+  /** Variable names in the order written, and the field each came from (for vars-drift). */
+  names: Array<{ name: string; source: string }>;
+}
+
+export type SecretResolver = (ref: SecretRef) => string;
+
+export interface ExtraVarsOptions {
+  /** kube_version to write; default the cluster's current version. */
+  kubeVersion?: string;
+}
+
+export function renderExtraVars(cluster: Cluster, target: RenderTarget, resolveSecret: SecretResolver, options: ExtraVarsOptions = {}): RenderedExtraVars {
+  const kubeVersion = formatKubeVersion(target, options.kubeVersion ?? cluster.kubernetes.version);
+  const mapped = mapTypedVars(cluster, target.tag, kubeVersion);
+  const plain: Record<string, unknown> = {};
+  const secret: Record<string, string> = {};
+  for (const entry of mapped) {
+    if (isSecret(entry.value)) secret[entry.name] = resolveSecret(entry.value.secret);
+    else plain[entry.name] = entry.value;
+  }
+  for (const [key, value] of Object.entries(cluster.extraVars ?? {})) plain[key] = value;
+  const header = `# Rendered by kspray for Kubespray ${target.tag} from cluster ${cluster.name}.\n# Do not edit: change the cluster file and run \`kspray render\`.\n`;
+  const names = [
+    ...mapped.map((entry) => ({ name: entry.name, source: entry.source })),
+    ...Object.keys(cluster.extraVars ?? {}).map((name) => ({ name, source: `extraVars.${name}` })),
+  ];
+  return {
+    vars: header + toYaml(plain),
+    secrets: Object.keys(secret).length > 0 ? `# Secrets for cluster ${cluster.name}: never commit this file.\n${toYaml(secret)}` : undefined,
+    names,
+  };
+}
+
+function isSecret(value: MappedVar['value']): value is { secret: SecretRef } {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && 'secret' in value;
+}
+
+function toYaml(value: Record<string, unknown | VarValue>): string {
+  return stringify(value, { lineWidth: 0, indent: 2, sortMapEntries: false, defaultStringType: 'PLAIN', defaultKeyType: 'PLAIN' });
+}

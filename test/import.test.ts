@@ -1,0 +1,127 @@
+/**
+ * import → render round trip through the real ansible-inventory: what
+ * Ansible sees in an operator's inventory is what it sees in kspray's.
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { groupMembers, inventoryList, type InventoryList } from '../src/ansible/inventory.js';
+import { k1SecretEnv, repoRoot, runCli, withTempDir } from './helpers/cli.js';
+
+const dashInventory = `# k1 as operators keep it (Kubespray 2.12, dash group names)
+[all]
+k1-master01 ansible_host=k1-master01 ip=192.168.30.13 iface=eno49
+k1-master02 ansible_host=k1-master02 ip=192.168.30.14 iface=ens2f0
+k1-master03 ansible_host=k1-master03 ip=192.168.30.15 iface=eno49
+k1-node01 ansible_host=k1-node01 ip=192.168.30.12 iface=ens2f0 node_labels="{'node-role.kubernetes.io/ingress': ''}"
+k1-node02 ansible_host=k1-node02 ip=192.168.30.17 iface=ens2f0 kubelet_max_pods=200
+k1-node03 ansible_host=k1-node03 ip=192.168.30.18 iface=ens2f0
+k1-node04 ansible_host=k1-node04 ip=192.168.30.21 iface=ens2f0
+k1-node05 ansible_host=k1-node05 ip=192.168.30.20 iface=ens2f0
+
+[kube-master]
+k1-master01
+k1-master02
+k1-master03
+
+[etcd]
+k1-master01
+k1-master02
+k1-master03
+
+[kube-node]
+k1-node01
+k1-node02
+k1-node03
+k1-node04
+k1-node05
+
+[calico-rr]
+
+[k8s-cluster:children]
+kube-master
+kube-node
+calico-rr
+`;
+
+const underscoreInventory = `[kube_control_plane]
+cp1 ansible_host=10.1.0.1 ip=10.1.0.1 access_ip=172.16.0.1
+cp2 ansible_host=10.1.0.2 ip=10.1.0.2
+cp3 ansible_host=10.1.0.3 ip=10.1.0.3
+
+[etcd:children]
+kube_control_plane
+
+[kube_node]
+w1 ansible_host=10.1.0.11 ip=10.1.0.11 node_taints="['dedicated=gpu:NoSchedule']"
+w2 ansible_host=10.1.0.12 ip=10.1.0.12
+`;
+
+const extraVars = `kube_version: v1.16.3
+kube_proxy_mode: ipvs
+enable_nodelocaldns: false
+ipip_mode: Never
+peer_with_router: true
+global_as_num: "65000"
+peers:
+  - router_id: 192.168.30.1
+    as: "65000"
+docker_insecure_registries: [tacorepo:5000]
+rbd_provisioner_enabled: true
+rbd_provisioner_monitors: 192.168.30.23:6789,192.168.30.24:6789
+rbd_provisioner_pool: kubes
+rbd_provisioner_secret: AQBoperatorsAdminKey==
+rbd_provisioner_user_secret: AQBoperatorsUserKey==
+some_unmodelled_setting: 42
+`;
+
+const kubernetesGroups = (dialect: 'dash' | 'underscore') => (dialect === 'dash' ? ['kube-master', 'etcd', 'kube-node', 'k8s-cluster'] : ['kube_control_plane', 'etcd', 'kube_node', 'k8s_cluster']);
+
+function view(list: InventoryList, dialect: 'dash' | 'underscore') {
+  const groups = Object.fromEntries(kubernetesGroups(dialect).map((group) => [group, groupMembers(list, group).sort()]));
+  return { groups, hostvars: list.hostvars };
+}
+
+describe('kspray import → render round trip', () => {
+  it.each([
+    { dialect: 'dash' as const, ini: dashInventory, tag: 'v2.12.10', version: undefined },
+    { dialect: 'underscore' as const, ini: underscoreInventory, tag: 'v2.27.0', version: '1.29.5' },
+  ])('keeps groups, members and host vars of a $dialect inventory', async ({ dialect, ini, tag, version }) => {
+    await withTempDir(async (dir) => {
+      const original = join(dir, 'old', 'inventory.ini');
+      await writeFile(join(dir, 'extra.yml'), extraVars);
+      await mkdir(join(dir, 'old'));
+      await writeFile(original, ini);
+
+      const imported = await runCli(['import', '--inventory', original, '--extra-vars', join(dir, 'extra.yml'), '--name', 'rt', ...(version ? ['--kube-version', version] : [])], { cwd: dir });
+      expect(imported.exitCode, imported.stderr).toBe(0);
+      expect(imported.stderr).toContain('environment variable RT_RBD_ADMIN_SECRET');
+      expect(imported.stdout + imported.stderr).not.toContain('AQBoperators');
+      expect(imported.stdout).toContain('some_unmodelled_setting: 42');
+      const clusterFile = join(dir, 'cluster.yaml');
+      await writeFile(clusterFile, imported.stdout);
+
+      const rendered = await runCli(['render', '-c', clusterFile, '--tag', tag, '--out', join(dir, 'new')], { env: { RT_RBD_ADMIN_SECRET: 'x-admin', RT_RBD_USER_SECRET: 'x-user' } });
+      expect(rendered.exitCode, rendered.stderr).toBe(0);
+
+      const before = view(await inventoryList(original), dialect);
+      const after = view(await inventoryList(join(dir, 'new', 'inventories', 'rt', 'inventory.ini')), dialect);
+      expect(after).toEqual(before);
+      const vars = await readFile(join(dir, 'new', 'extra-vars', 'rt.yml'), 'utf8');
+      expect(vars).toContain('kube_proxy_mode: ipvs');
+      expect(vars).toContain(tag === 'v2.12.10' ? 'ipip_mode: Never' : 'calico_ipip_mode: Never');
+    });
+  });
+
+  it('round-trips the checked-in k1 files into the k1 model', async () => {
+    const imported = await runCli(['import', '--inventory', 'inventories/k1/inventory.ini', '--extra-vars', 'extra-vars/k1.yml'], { env: k1SecretEnv });
+    expect(imported.exitCode, imported.stderr).toBe(0);
+    await withTempDir(async (dir) => {
+      await writeFile(join(dir, 'cluster.yaml'), imported.stdout);
+      const rendered = await runCli(['render', '-c', join(dir, 'cluster.yaml'), '--tag', 'v2.12.10', '--out', dir], { env: k1SecretEnv });
+      expect(rendered.exitCode, rendered.stderr).toBe(0);
+      expect(await readFile(join(dir, 'inventories', 'k1', 'inventory.ini'), 'utf8')).toBe(await readFile(join(repoRoot, 'inventories', 'k1', 'inventory.ini'), 'utf8'));
+      expect(await readFile(join(dir, 'extra-vars', 'k1.yml'), 'utf8')).toBe(await readFile(join(repoRoot, 'extra-vars', 'k1.yml'), 'utf8'));
+    });
+  });
+});
