@@ -8,8 +8,12 @@ import { register as registerValidate } from './validate.js';
 import { register as registerSchema } from './schema.js';
 import { register as registerRender } from './render.js';
 import { register as registerImport } from './import.js';
+import { register as registerPlan } from './plan.js';
 import { register as registerCatalog } from './catalog.js';
+import { register as registerApply } from './apply.js';
+import { register as registerStatus } from './status.js';
+import { register as registerPin } from './pin.js';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [registerValidate, registerSchema, registerRender, registerImport, registerCatalog];
+export const commands: RegisterCommand[] = [registerValidate, registerSchema, registerRender, registerImport, registerPlan, registerApply, registerStatus, registerPin, registerCatalog];

@@ -24,8 +24,16 @@ export interface RunOptions {
   env?: Record<string, string | undefined>;
   /** Milliseconds before the child is killed (SIGTERM, then SIGKILL). Default: none. */
   timeoutMs?: number;
-  /** Aborting it forwards SIGTERM to the child (Ctrl-C handling lives in the caller). */
+  /** Aborting it stops the child (Ctrl-C handling lives in the caller). */
   signal?: AbortSignal;
+  /**
+   * Run the child in its own process group and, on abort, send SIGINT to the
+   * whole group, then SIGKILL after `killGraceMs`. ansible-playbook needs this:
+   * its forked workers keep running (and keep stdout open) when only the
+   * leader is signalled, so a drain wait would hold Ctrl-C for minutes.
+   */
+  processGroup?: boolean;
+  killGraceMs?: number;
   /** Called for every complete stdout line, as it arrives. */
   onStdoutLine?: (line: string) => void;
   /** Called for every complete stderr line, as it arrives. */
@@ -127,11 +135,22 @@ export async function run(argv: readonly string[], options: RunOptions = {}): Pr
     stripFinalNewline: false,
     ...(options.input === undefined ? { stdin: 'ignore' as const } : { input: options.input }),
     ...(options.timeoutMs === undefined ? {} : { timeout: options.timeoutMs }),
-    ...(options.signal === undefined ? {} : { cancelSignal: options.signal }),
+    ...(options.signal === undefined || options.processGroup ? {} : { cancelSignal: options.signal }),
+    detached: Boolean(options.processGroup),
     killSignal: 'SIGTERM',
     forceKillAfterDelay: 10_000,
     maxBuffer: 512 * 1024 * 1024,
   });
+  let groupCancelled = false;
+  const stopGroup = (): void => {
+    groupCancelled = true;
+    signalGroup(child.pid, 'SIGINT');
+    setTimeout(() => signalGroup(child.pid, 'SIGKILL'), options.killGraceMs ?? 15_000).unref();
+  };
+  if (options.processGroup && options.signal) {
+    if (options.signal.aborted) stopGroup();
+    else options.signal.addEventListener('abort', stopGroup, { once: true });
+  }
   pipeLines(child.stdout, (line) => {
     log?.write(`${redact(line)}\n`);
     options.onStdoutLine?.(line);
@@ -141,6 +160,7 @@ export async function run(argv: readonly string[], options: RunOptions = {}): Pr
     options.onStderrLine?.(line);
   });
   const result = await child;
+  options.signal?.removeEventListener('abort', stopGroup);
   if (log) await new Promise<void>((resolve) => log!.end(resolve));
   const failed = result.failed;
   const notFound = failed && (result as { code?: string }).code === 'ENOENT';
@@ -153,9 +173,9 @@ export async function run(argv: readonly string[], options: RunOptions = {}): Pr
     stderr: String(result.stderr ?? ''),
     durationMs: performance.now() - started,
     timedOut: result.timedOut,
-    cancelled: result.isCanceled,
+    cancelled: result.isCanceled || groupCancelled,
   };
-  if (notFound || (failed && options.reject !== false) || (failed && (result.isCanceled || result.timedOut))) {
+  if (notFound || (failed && options.reject !== false) || (failed && (outcome.cancelled || result.timedOut))) {
     throw new ExecError({
       command, argv: outcome.argv, exitCode: result.exitCode, signal: outcome.signal,
       stderr: outcome.stderr || String(result.message ?? ''), timedOut: outcome.timedOut,
@@ -163,6 +183,15 @@ export async function run(argv: readonly string[], options: RunOptions = {}): Pr
     });
   }
   return outcome;
+}
+
+function signalGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // The group is gone already.
+  }
 }
 
 function definedOnly(env: Record<string, string | undefined>): Record<string, string> {

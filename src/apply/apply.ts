@@ -1,0 +1,168 @@
+/**
+ * apply(plan): the steps the selection names, in order, each recorded in the
+ * journal before and after it runs, under a per-cluster lock. A failed step
+ * stops everything (exit 1, naming hosts and log); Ctrl-C or SIGTERM is
+ * forwarded to ansible-playbook and recorded (exit 3); a re-run resumes at the
+ * first unfinished step.
+ */
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { join, relative } from 'node:path';
+import {
+  adoptPlan, failStep, finishRun, finishStep, interruptRun, loadJournal, planIdOf, recordHostResults, recordSkippedCheck,
+  registerSteps, saveJournal, startRun, startStep, type Journal,
+} from '../journal/journal.js';
+import { acquireLock } from '../journal/lock.js';
+import type { PlanDocument, PlanHop, PlanStep } from '../plan/types.js';
+import { InterruptedError, WorkFailedError } from '../util/errors.js';
+import { planIdentity } from './plan-identity.js';
+import { runStepList } from './progress.js';
+import { runPlaybookStep, verifyFromResults, type StepOutcome } from './run-step.js';
+import { allSteps, selectSteps, type SelectOptions } from './select-steps.js';
+
+export interface ApplyOptions {
+  /** The directory of the cluster file: `.kspray/` lives there. */
+  baseDir: string;
+  plan: PlanDocument;
+  select: SelectOptions;
+  breakLock?: boolean;
+  /** Discard an unfinished recorded plan and run this one instead. */
+  replan?: boolean;
+  command: string;
+  skippedChecks?: Array<{ id: string; reason: string }>;
+}
+
+export interface ApplyDeps {
+  /** Checks out the hop's tag and writes its inventory, extra-vars and ansible.cfg; returns ansible-playbook's env. */
+  prepareHop(hop: PlanHop): Promise<{ env: Record<string, string> }>;
+  /** Asked once per hop before its first step; false stops the run cleanly. */
+  confirmHop(hop: PlanHop, steps: readonly PlanStep[]): Promise<boolean>;
+  /** Reads node versions back from the cluster; undefined when no cluster API is configured. */
+  verifyHop?: ((hop: PlanHop) => Promise<StepOutcome | undefined>) | undefined;
+  /** Called before each step: 'stop' ends the run at this step boundary (a maintenance window closing). */
+  beforeStep?: ((step: PlanStep, journal: Journal) => Promise<{ go: true } | { go: false; reason: string }>) | undefined;
+  log(text: string): void;
+  now(): Date;
+}
+
+export type ApplyResult =
+  | { status: 'succeeded' | 'nothing-to-do' | 'declined'; runId: string | undefined; journal: Journal | undefined; ran: string[]; skipped: string[] }
+  | { status: 'stopped'; reason: string; runId: string; journal: Journal; ran: string[]; skipped: string[] };
+
+export async function applyPlan(options: ApplyOptions, deps: ApplyDeps): Promise<ApplyResult> {
+  const cluster = options.plan.cluster.name;
+  const runId = `${deps.now().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${randomBytes(3).toString('hex')}`;
+  const lock = await acquireLock(options.baseDir, cluster, { runId, command: options.command, ...(options.breakLock ? { breakLock: true } : {}) });
+  if (lock.tookOverStale) deps.log(`took over a stale lock (${lock.tookOverStale.reason}${lock.tookOverStale.holder ? `, pid ${lock.tookOverStale.holder.pid} since ${lock.tookOverStale.holder.startedAt}` : ''})`);
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (!controller.signal.aborted) deps.log(`${signal} received: stopping ansible-playbook, the journal records where`);
+    controller.abort(signal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await applyLocked(options, deps, runId, controller.signal);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await lock.release();
+  }
+}
+
+async function applyLocked(options: ApplyOptions, deps: ApplyDeps, runId: string, signal: AbortSignal): Promise<ApplyResult> {
+  const { baseDir } = options;
+  const cluster = options.plan.cluster.name;
+  let journal = choosePlan(await loadJournal(baseDir, cluster), options, deps);
+  const plan = journal.plan as PlanDocument;
+  journal = registerSteps(journal, allSteps(plan).map((step) => ({ id: step.id, hop: step.hop, kind: step.kind })));
+  const selection = selectSteps(plan, (id) => journal.steps[id]?.status, options.select);
+  if (selection.steps.length === 0) {
+    await saveJournal(baseDir, journal);
+    return { status: 'nothing-to-do', runId: undefined, journal, ran: [], skipped: selection.alreadyDone };
+  }
+  if (selection.alreadyDone.length > 0) deps.log(`resuming: ${selection.alreadyDone.length} step(s) already done, next is ${selection.steps[0]!.id}`);
+  journal = startRun(journal, { runId, at: deps.now(), pid: process.pid, host: hostname(), flags: { skippedChecks: options.skippedChecks ?? [] } });
+  for (const check of options.skippedChecks ?? []) journal = recordSkippedCheck(journal, check);
+  await saveJournal(baseDir, journal);
+
+  const ran: string[] = [];
+  const save = async (next: Journal): Promise<void> => {
+    journal = next;
+    await saveJournal(baseDir, journal);
+  };
+  const runDir = join(baseDir, '.kspray', 'runs', runId);
+  for (const hop of plan.hops) {
+    const steps = selection.steps.filter((step) => step.hop === hop.index);
+    if (steps.length === 0) continue;
+    if (!(await deps.confirmHop(hop, steps))) {
+      await save(finishRun(journal, { at: deps.now(), status: 'interrupted' }));
+      return { status: 'declined', runId, journal, ran, skipped: selection.alreadyDone };
+    }
+    const { env } = await deps.prepareHop(hop);
+    let stopped: string | undefined;
+    try {
+      await runStepList(steps, async (step, handle) => {
+        const verdict = (await deps.beforeStep?.(step, journal)) ?? { go: true as const };
+        if (!verdict.go) {
+          stopped = verdict.reason;
+          throw new StopAtBoundary(verdict.reason);
+        }
+        const file = step.id.replace(/[^\w.-]+/g, '-');
+        const logFile = join(runDir, `${file}.log`);
+        await save(startStep(journal, step.id, { at: deps.now(), hop: step.hop, kind: step.kind, logPath: relative(baseDir, logFile) }));
+        const outcome = step.kind === 'verify'
+          ? ((await deps.verifyHop?.(hop)) ?? verifyFromResults(hop, (id) => journal.steps[id]?.hosts))
+          : await runPlaybookStep(step, { env, logFile, eventsFile: join(runDir, `${file}.events.jsonl`), signal, onProgress: handle.progress });
+        if (Object.keys(outcome.hosts).length > 0) journal = recordHostResults(journal, step.id, outcome.hosts);
+        if (outcome.kind === 'succeeded') {
+          await save(finishStep(journal, step.id, { at: deps.now(), ...(outcome.message ? { message: outcome.message } : {}) }));
+          ran.push(step.id);
+          if (outcome.message) handle.note(outcome.message);
+          return;
+        }
+        if (outcome.kind === 'interrupted') {
+          await save(failStep(journal, step.id, { at: deps.now(), message: 'interrupted' }));
+          throw new InterruptedError(`interrupted during ${step.id}`);
+        }
+        await save(failStep(journal, step.id, { at: deps.now(), message: outcome.message ?? 'failed', failedHosts: outcome.failedHosts }));
+        throw new WorkFailedError(
+          `${step.id} failed${outcome.failedHosts.length > 0 ? ` on ${outcome.failedHosts.join(', ')}` : ''}: ${outcome.message ?? ''}`.trimEnd(),
+          `full output: ${relative(process.cwd(), logFile)}; fix the cause, then run the same apply again: it resumes at ${step.id}`,
+        );
+      });
+    } catch (error) {
+      if (error instanceof StopAtBoundary || stopped !== undefined) {
+        await save(finishRun(journal, { at: deps.now(), status: 'stopped-window' }));
+        return { status: 'stopped', reason: stopped ?? String(error), runId, journal, ran, skipped: selection.alreadyDone };
+      }
+      if (signal.aborted || error instanceof InterruptedError) {
+        journal = interruptRun(journal, { at: deps.now(), signal: String(signal.reason ?? 'SIGINT') });
+        await save(journal);
+        throw error instanceof InterruptedError ? error : new InterruptedError('interrupted', 'run the same apply again to resume');
+      }
+      await save(finishRun(journal, { at: deps.now(), status: 'failed' }));
+      throw error;
+    }
+  }
+  await save(finishRun(journal, { at: deps.now(), status: 'succeeded' }));
+  return { status: 'succeeded', runId, journal, ran, skipped: selection.alreadyDone };
+}
+
+/** Resume the recorded plan unless it is finished, or the operator asked for a new one. */
+function choosePlan(existing: Journal | undefined, options: ApplyOptions, deps: ApplyDeps): Journal {
+  const cluster = options.plan.cluster.name;
+  if (!existing) return adoptPlan(undefined, cluster, options.plan);
+  const recorded = existing.plan as PlanDocument;
+  const same = planIdOf(planIdentity(recorded)) === planIdOf(planIdentity(options.plan));
+  if (same) return existing;
+  const unfinished = allSteps(recorded).some((step) => existing.steps[step.id]?.status !== 'succeeded');
+  const started = Object.values(existing.steps).some((step) => step.status !== 'pending');
+  if (unfinished && started && !options.replan) {
+    deps.log(`resuming the unfinished plan recorded for ${cluster} (${recorded.from.version} → ${recorded.to.version}); pass --replan to discard it`);
+    return existing;
+  }
+  return adoptPlan(existing, cluster, options.plan);
+}
+
+class StopAtBoundary extends Error {}

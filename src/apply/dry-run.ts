@@ -1,0 +1,46 @@
+/**
+ * `apply --dry-run`: the steps apply would run now, as the CLI contract
+ * specifies them (kind, hop, kubesprayTag, limit, hosts, argv, inventory).
+ * It is the same selection apply makes; only nothing runs.
+ */
+import { formatArgv } from '../process/exec.js';
+import type { PlanDocument, PlanStep } from '../plan/types.js';
+import type { Selection } from './select-steps.js';
+
+export interface DryRunDocument {
+  dryRun: true;
+  planVersion: number;
+  cluster: string;
+  from: string;
+  to: string;
+  workerStrategy: PlanDocument['workerStrategy'];
+  alreadyDone: string[];
+  steps: Array<Pick<PlanStep, 'id' | 'kind' | 'hop' | 'kubesprayTag' | 'limit' | 'hosts' | 'argv' | 'inventory' | 'cwd' | 'title'>>;
+}
+
+export function dryRunDocument(plan: PlanDocument, selection: Selection): DryRunDocument {
+  return {
+    dryRun: true,
+    planVersion: plan.planVersion,
+    cluster: plan.cluster.name,
+    from: plan.from.version,
+    to: plan.to.version,
+    workerStrategy: plan.workerStrategy,
+    alreadyDone: selection.alreadyDone,
+    steps: selection.steps.map((step) => ({
+      id: step.id, kind: step.kind, hop: step.hop, kubesprayTag: step.kubesprayTag, limit: step.limit,
+      hosts: step.hosts, argv: step.argv, inventory: step.inventory, cwd: step.cwd, title: step.title,
+    })),
+  };
+}
+
+export function formatDryRun(document: DryRunDocument): string {
+  const lines = [`Dry run for ${document.cluster} (${document.from} → ${document.to}): ${document.steps.length} step(s) would run; nothing is executed.`];
+  if (document.alreadyDone.length > 0) lines.push(`Already done: ${document.alreadyDone.join(', ')}`);
+  lines.push(`Workers: ${document.workerStrategy.note}.`);
+  for (const step of document.steps) {
+    lines.push('', `${step.id}  ${step.title}${step.limit ? `  [--limit ${step.limit}]` : ''}`);
+    lines.push(step.argv ? `  cd ${step.cwd} && ${formatArgv(step.argv)}` : '  (kspray checks node versions itself)');
+  }
+  return lines.join('\n');
+}

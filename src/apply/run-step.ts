@@ -1,0 +1,85 @@
+/**
+ * Runs one plan step: ansible-playbook with kspray's event callback, folded
+ * into per-host progress and a per-host result. A step that Ansible reports
+ * as fine but where no host ran anything is a failure too: that is what an
+ * inventory in the wrong group dialect looks like.
+ */
+import { runPlaybook } from '../ansible/playbook.js';
+import { initialProgress, reduceProgress, type ProgressState } from '../ansible/host-progress.js';
+import type { Recap } from '../ansible/recap.js';
+import type { HostResultInput } from '../journal/journal.js';
+import type { PlanHop, PlanStep } from '../plan/types.js';
+
+export interface StepOutcome {
+  kind: 'succeeded' | 'failed' | 'interrupted';
+  hosts: Record<string, HostResultInput>;
+  failedHosts: string[];
+  message: string | undefined;
+  durationMs: number;
+}
+
+export interface RunStepContext {
+  env: Record<string, string>;
+  logFile: string;
+  eventsFile: string;
+  signal: AbortSignal;
+  onProgress: (state: ProgressState) => void;
+}
+
+export async function runPlaybookStep(step: PlanStep, ctx: RunStepContext): Promise<StepOutcome> {
+  if (!step.argv) throw new Error(`step ${step.id} has no command`);
+  let progress = initialProgress(step.hosts);
+  const run = await runPlaybook({
+    argv: step.argv, cwd: step.cwd, env: ctx.env, logFile: ctx.logFile, eventsFile: ctx.eventsFile, signal: ctx.signal,
+    onEvent: (event) => {
+      progress = reduceProgress(progress, event);
+      ctx.onProgress(progress);
+    },
+  });
+  const outcome = run.outcome;
+  const durationMs = run.durationMs;
+  switch (outcome.kind) {
+    case 'interrupted':
+      return { kind: 'interrupted', hosts: {}, failedHosts: [], message: 'interrupted', durationMs };
+    case 'error':
+      return { kind: 'failed', hosts: {}, failedHosts: [], message: outcome.message, durationMs };
+    case 'failed': {
+      const failedHosts = [...new Set([...outcome.failedHosts, ...outcome.unreachableHosts])].sort();
+      return { kind: 'failed', hosts: hostResults(outcome.hosts, durationMs), failedHosts, message: `failed on ${failedHosts.join(', ') || 'unknown hosts'}`, durationMs };
+    }
+    case 'ok': {
+      const hosts = hostResults(outcome.hosts, durationMs);
+      const missing = step.hosts.filter((host) => !(host in outcome.hosts));
+      if (missing.length === step.hosts.length && step.hosts.length > 0) {
+        return { kind: 'failed', hosts, failedHosts: [], message: `no host of the step ran anything (${step.limit ?? 'all'}): does the inventory speak this tag's group names?`, durationMs };
+      }
+      return { kind: 'succeeded', hosts, failedHosts: [], message: missing.length > 0 ? `hosts that ran nothing: ${missing.join(', ')}` : undefined, durationMs };
+    }
+  }
+}
+
+function hostResults(recap: Recap, durationMs: number): Record<string, HostResultInput> {
+  return Object.fromEntries(Object.entries(recap).map(([host, counts]) => [host, {
+    ok: counts.ok, changed: counts.changed, failed: counts.failed, unreachable: counts.unreachable, skipped: counts.skipped, durationMs,
+  }]));
+}
+
+/** The verify step without a cluster API: every host of the hop's steps finished without failure. */
+export function verifyFromResults(hop: PlanHop, resultsOf: (stepId: string) => Record<string, { failed: number; unreachable: number }> | undefined): StepOutcome {
+  const seen = new Set<string>();
+  const failed = new Set<string>();
+  for (const step of hop.steps) {
+    if (step.kind === 'verify') continue;
+    for (const [host, result] of Object.entries(resultsOf(step.id) ?? {})) {
+      seen.add(host);
+      if (result.failed > 0 || result.unreachable > 0) failed.add(host);
+    }
+  }
+  const expected = [...new Set(hop.steps.filter((s) => s.kind !== 'verify' && s.kind !== 'facts').flatMap((s) => s.hosts))];
+  const unseen = expected.filter((host) => !seen.has(host));
+  if (failed.size > 0 || unseen.length > 0) {
+    const failedHosts = [...failed, ...unseen].sort();
+    return { kind: 'failed', hosts: {}, failedHosts, message: `not every node finished the hop: ${failedHosts.join(', ')}`, durationMs: 0 };
+  }
+  return { kind: 'succeeded', hosts: {}, failedHosts: [], message: `no cluster API configured: verified from the playbook results of ${expected.length} hosts`, durationMs: 0 };
+}

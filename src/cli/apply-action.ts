@@ -1,0 +1,139 @@
+/**
+ * The glue of `kspray apply`: choose the plan (a file, a target, or the one
+ * the journal recorded), then either print the selected steps (--dry-run) or
+ * run them. The same selection feeds both: there is no dry-run branch deeper down.
+ */
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { createInterface } from 'node:readline/promises';
+import type { PlanDocument, PlanHop, PlanStep } from '../plan/types.js';
+import { PLAN_VERSION } from '../plan/types.js';
+import { loadJournal } from '../journal/journal.js';
+import { applyPlan } from '../apply/apply.js';
+import { dryRunDocument, formatDryRun } from '../apply/dry-run.js';
+import { selectSteps } from '../apply/select-steps.js';
+import { prepareHopWorkspace } from '../kubespray/workspace.js';
+import { detectAnsibleCached } from '../ansible/version-cache.js';
+import { ensureVenv } from '../ansible/venv.js';
+import { inRange } from '../catalog/versions.js';
+import { ExitCode, UsageError } from '../util/errors.js';
+import { cacheDir } from '../util/paths.js';
+import type { ApplyCommandOptions } from './apply.js';
+import { buildPlanContext, makePlan } from './plan-input.js';
+import { loadClusterOrFail } from './load-cluster.js';
+import { printJson, printStderr, printStdout } from './output.js';
+
+export async function runApplyCommand(versions: string | undefined, options: ApplyCommandOptions): Promise<void> {
+  const loaded = await loadClusterOrFail(options.cluster, { checkSecrets: !options.dryRun });
+  const baseDir = loaded.baseDir;
+  const plan = await choosePlan(versions, options, baseDir, loaded.cluster.name);
+  const select = {
+    ...(options.hop === undefined ? {} : { hop: parseHop(options.hop) }),
+    mastersOnly: Boolean(options.mastersOnly),
+    workersOnly: Boolean(options.workersOnly),
+  };
+
+  if (options.dryRun) {
+    const journal = await loadJournal(baseDir, plan.cluster.name);
+    const recorded = journal?.plan as PlanDocument | undefined;
+    const stateOf = (id: string) => (recorded && samePlan(recorded, plan) ? journal?.steps[id]?.status : undefined);
+    const document = dryRunDocument(plan, selectSteps(plan, stateOf, select));
+    if (options.json) printJson(document);
+    else printStdout(formatDryRun(document));
+    return;
+  }
+
+  const result = await applyPlan(
+    { baseDir, plan, select, breakLock: Boolean(options.breakLock), replan: Boolean(options.replan), command: `kspray apply -c ${options.cluster}` },
+    {
+      prepareHop: async (hop) => {
+        await checkAnsible(hop, Boolean(options.forceAnsible));
+        const prepared = await prepareHopWorkspace({ hop, cluster: loaded.cluster, clusterBaseDir: baseDir, cacheDir: cacheDir() });
+        return { env: { ...prepared.env } };
+      },
+      confirmHop: (hop, steps) => confirm(hop, steps, Boolean(options.yes)),
+      log: printStderr,
+      now: () => new Date(),
+    },
+  );
+  const summary = { status: result.status, runId: result.runId ?? null, ran: result.ran, alreadyDone: result.skipped, ...(result.status === 'stopped' ? { reason: result.reason } : {}) };
+  if (options.json) printJson(summary);
+  if (result.status === 'nothing-to-do') {
+    printStderr(`nothing to do: every step of the plan (${plan.from.version} → ${plan.to.version}) is done. Record the new state in ${options.cluster}: kubernetes.version ${plan.to.version}, kubespray.tag ${plan.hops.at(-1)?.tag}`);
+  } else if (result.status === 'declined') {
+    printStderr('stopped before the hop: nothing was run; the journal resumes here next time');
+  } else if (result.status === 'stopped') {
+    printStderr(`stopped at a step boundary: ${result.reason}; the next run resumes there`);
+  } else {
+    printStderr(`done: ${result.ran.length} step(s) ran${select.mastersOnly ? ' (control plane only; next: --workers-only)' : ''}`);
+  }
+  process.exitCode = ExitCode.ok;
+}
+
+async function choosePlan(versions: string | undefined, options: ApplyCommandOptions, baseDir: string, cluster: string): Promise<PlanDocument> {
+  if (options.plan) {
+    if (versions || options.to) throw new UsageError('--plan runs a plan file as it is: do not combine it with a target version');
+    return readPlanFile(options.plan, cluster);
+  }
+  if (versions || options.to) {
+    const context = await buildPlanContext({ cluster: options.cluster, pair: versions, to: options.to, tag: options.tag, canary: options.canary, batch: options.batch });
+    return makePlan(context);
+  }
+  const journal = await loadJournal(baseDir, cluster);
+  if (journal?.plan) return journal.plan as PlanDocument;
+  throw new UsageError('no target and no recorded plan to resume', 'pass --to VERSION (e.g. --to 1.18), FROM→TO, or --plan FILE');
+}
+
+async function readPlanFile(path: string, cluster: string): Promise<PlanDocument> {
+  let document: PlanDocument;
+  try {
+    document = JSON.parse(await readFile(resolve(path), 'utf8')) as PlanDocument;
+  } catch (error) {
+    throw new UsageError(`cannot read the plan ${path}: ${(error as Error).message}`, 'write one with `kspray plan … --output FILE`');
+  }
+  if (document?.planVersion !== PLAN_VERSION || !Array.isArray(document.hops)) {
+    throw new UsageError(`${path} is not a kspray plan of version ${PLAN_VERSION}`, 'make the plan again with this kspray: `kspray plan … --output FILE`');
+  }
+  if (document.cluster?.name !== cluster) throw new UsageError(`${path} is a plan for cluster ${document.cluster?.name}, not ${cluster}`);
+  return document;
+}
+
+function samePlan(a: PlanDocument, b: PlanDocument): boolean {
+  return JSON.stringify(a.hops.map((h) => h.steps.map((s) => s.argv))) === JSON.stringify(b.hops.map((h) => h.steps.map((s) => s.argv)));
+}
+
+function parseHop(text: string): number {
+  if (!/^[1-9]\d*$/.test(text)) throw new UsageError(`--hop ${text} is not a hop number`, 'hops are numbered from 1, as `kspray plan` shows them');
+  return Number(text);
+}
+
+async function checkAnsible(hop: PlanHop, force: boolean): Promise<void> {
+  if (hop.ansible.mode === 'venv') {
+    const requirementsFile = resolve(hop.workspace.kubesprayDir, 'requirements.txt');
+    await ensureVenv({ cacheDir: cacheDir(), line: hop.line, requirementsFile });
+    return;
+  }
+  const local = await detectAnsibleCached(cacheDir());
+  if (!local) throw new UsageError('ansible-playbook is not on PATH', 'install Ansible, or set kubespray.ansible: venv in the cluster file');
+  if (inRange(local.version, hop.ansible.range) || force) {
+    if (!inRange(local.version, hop.ansible.range)) printStderr(`warning: Ansible ${local.version} is outside ${hop.tag}'s range; running anyway (--force-ansible)`);
+    return;
+  }
+  const { min_inclusive: min, max_exclusive: max } = hop.ansible.range;
+  throw new UsageError(
+    `Kubespray ${hop.tag} needs Ansible ${min ? `>= ${min}` : ''}${min && max ? ' and ' : ''}${max ? `< ${max}` : ''} (pins ${hop.ansible.pins.join(', ')}), but ${local.executable} is ${local.version}`,
+    'set kubespray.ansible: venv in the cluster file (kspray then installs the pinned Ansible per line), or pass --force-ansible to run anyway',
+  );
+}
+
+async function confirm(hop: PlanHop, steps: readonly PlanStep[], yes: boolean): Promise<boolean> {
+  const question = `Hop ${hop.index}: Kubespray ${hop.tag}, Kubernetes ${hop.fromVersion} → ${hop.toVersion}, ${steps.length} step(s) (${steps.map((s) => s.kind).join(', ')}). Run it? [y/N] `;
+  if (yes) return true;
+  if (!process.stdin.isTTY) throw new UsageError('not at a terminal and --yes not given: kspray will not start an upgrade unasked', 'pass --yes to run unattended (scheduled pipelines, CI)');
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await rl.question(question)).trim());
+  } finally {
+    rl.close();
+  }
+}

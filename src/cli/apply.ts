@@ -1,0 +1,49 @@
+import type { Command } from 'commander';
+
+export interface ApplyCommandOptions {
+  cluster: string;
+  to?: string;
+  plan?: string;
+  hop?: string;
+  mastersOnly?: boolean;
+  workersOnly?: boolean;
+  canary?: string;
+  batch?: string;
+  tag?: string;
+  kubeconfig?: string;
+  context?: string;
+  dryRun?: boolean;
+  json?: boolean;
+  yes?: boolean;
+  breakLock?: boolean;
+  forceAnsible?: boolean;
+  replan?: boolean;
+}
+
+export function register(program: Command): void {
+  program
+    .command('apply')
+    .description('run the plan: facts, control plane and etcd, a canary, the workers; resumable, one run per cluster')
+    .argument('[versions]', 'FROM→TO, as for plan (or use --to)')
+    .requiredOption('-c, --cluster <file>', 'cluster file (YAML)')
+    .option('--to <version>', 'target: a minor (1.18) or a full version (1.18.10)')
+    .option('--plan <file>', 'run exactly this plan (written by `kspray plan --output`)')
+    .option('--hop <n>', 'run only hop N')
+    .option('--masters-only', 'run facts and the control-plane step of the current hop, then stop')
+    .option('--workers-only', 'run the canary and worker steps of the current hop (its control plane must be done)')
+    .option('--canary <n>', 'canary workers upgraded alone before the rest', '1')
+    .option('--batch <n|p%>', 'workers per batch after the canary (default: Kubespray\'s own serial)')
+    .option('--tag <tag>', 'the Kubespray tag for the last hop')
+    .option('--kubeconfig <path>', 'kubeconfig of the cluster (default: KUBECONFIG, then the cluster file\'s)')
+    .option('--context <name>', 'kubeconfig context')
+    .option('--dry-run', 'print the steps that would run, run nothing')
+    .option('--json', 'print one JSON document on stdout (progress stays on stderr)')
+    .option('-y, --yes', 'run without asking before each hop (unattended, CI)')
+    .option('--break-lock', 'take over the lock of a run that died')
+    .option('--force-ansible', 'run even when the local Ansible is outside the tag\'s range')
+    .option('--replan', 'discard an unfinished recorded plan and run the new one')
+    .action(async (versions: string | undefined, options: ApplyCommandOptions) => {
+      const { runApplyCommand } = await import('./apply-action.js');
+      await runApplyCommand(versions, options);
+    });
+}

@@ -1,0 +1,25 @@
+import type { Command } from 'commander';
+import { printStderr } from './output.js';
+
+export function register(program: Command): void {
+  program
+    .command('pin')
+    .description('pin Kubespray tags (and their commits) per line in kspray.lock.yaml beside the cluster file')
+    .requiredOption('-c, --cluster <file>', 'cluster file (YAML)')
+    .requiredOption('--tag <tag...>', 'tags to pin, e.g. --tag v2.13.2 v2.14.2')
+    .action(async (options: { cluster: string; tag: string[] }) => {
+      const { existsSync, readFileSync } = await import('node:fs');
+      const { dirname, join } = await import('node:path');
+      const { loadCatalog } = await import('../catalog/load.js');
+      const { LOCK_FILE_NAME, parseLockFile, pinTags, serializeLockFile } = await import('../plan/lock-file.js');
+      const { writeFileAtomic } = await import('../util/atomic-write.js');
+      const { resolve } = await import('node:path');
+      const path = join(dirname(resolve(options.cluster)), LOCK_FILE_NAME);
+      const catalog = loadCatalog();
+      const current = existsSync(path) ? parseLockFile(readFileSync(path, 'utf8'), path) : undefined;
+      const next = pinTags(current, catalog, options.tag);
+      await writeFileAtomic(path, serializeLockFile(next));
+      for (const [line, entry] of Object.entries(next.lines)) printStderr(`${line}: ${entry.tag} ${entry.sha.slice(0, 12)}`);
+      printStderr(`wrote ${path}`);
+    });
+}

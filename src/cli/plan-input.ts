@@ -1,0 +1,88 @@
+/**
+ * What `plan`, `preflight` and `apply` share: the cluster, the catalog, the
+ * lock file, the local Ansible, and from them the plan. IO lives here; the
+ * planner itself is pure.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type { Catalog } from '../catalog/catalog.js';
+import { loadCatalog } from '../catalog/load.js';
+import { detectAnsibleCached } from '../ansible/version-cache.js';
+import type { LoadedCluster } from '../model/load.js';
+import { LOCK_FILE_NAME, parseLockFile, verifyLockAgainstCatalog, type LockFile } from '../plan/lock-file.js';
+import { planUpgrade, type PlanInput } from '../plan/plan.js';
+import type { PlanDocument } from '../plan/types.js';
+import { parseVersionPair, parseVersionSpec, type VersionPair } from '../plan/version-pair.js';
+import { UsageError } from '../util/errors.js';
+import { cacheDir } from '../util/paths.js';
+import { loadClusterOrFail } from './load-cluster.js';
+
+export interface PlanFlags {
+  cluster: string;
+  pair?: string | undefined;
+  to?: string | undefined;
+  tag?: string | undefined;
+  canary?: string | undefined;
+  batch?: string | undefined;
+}
+
+export interface PlanContext {
+  loaded: LoadedCluster;
+  catalog: Catalog;
+  lock: LockFile | undefined;
+  stateDir: string;
+  input: PlanInput;
+}
+
+export function ksprayVersion(): string {
+  const require = createRequire(import.meta.url);
+  return (require('../../package.json') as { version: string }).version;
+}
+
+export function versionsFromFlags(flags: Pick<PlanFlags, 'pair' | 'to'>): VersionPair {
+  if (flags.pair && flags.to) throw new UsageError('give the target either as FROM→TO or with --to, not both');
+  if (flags.pair) return parseVersionPair(flags.pair);
+  if (flags.to) return { from: undefined, to: parseVersionSpec(flags.to) };
+  throw new UsageError('no target version', 'pass FROM→TO (e.g. 1.16→1.18) or --to VERSION');
+}
+
+export function loadLockFile(clusterFile: string, catalog: Catalog): LockFile | undefined {
+  const path = join(dirname(clusterFile), LOCK_FILE_NAME);
+  if (!existsSync(path)) return undefined;
+  const lock = parseLockFile(readFileSync(path, 'utf8'), path);
+  verifyLockAgainstCatalog(lock, catalog, path);
+  return lock;
+}
+
+export function parseCanary(text: string | undefined): number {
+  if (text === undefined) return 1;
+  if (!/^\d+$/.test(text)) throw new UsageError(`--canary ${text} is not a number of workers`, 'pass --canary 0, 1, 2, …');
+  return Number(text);
+}
+
+export function parseBatch(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  if (!/^(?:[1-9]\d*|(?:100|[1-9]\d?(?:\.\d+)?)%)$/.test(text)) throw new UsageError(`--batch ${text} is neither N nor P%`, 'pass e.g. --batch 2 or --batch 25%');
+  return text;
+}
+
+export async function buildPlanContext(flags: PlanFlags, extra: Partial<PlanInput> = {}): Promise<PlanContext> {
+  const versions = versionsFromFlags(flags);
+  const loaded = await loadClusterOrFail(flags.cluster);
+  const catalog = loadCatalog();
+  const lock = loadLockFile(loaded.file, catalog);
+  const stateDir = join(loaded.baseDir, '.kspray');
+  const cache = cacheDir();
+  const localAnsible = loaded.cluster.kubespray.ansible === 'system' ? await detectAnsibleCached(cache) : undefined;
+  const input: PlanInput = {
+    cluster: loaded.cluster, clusterFile: flags.cluster, catalog, from: versions.from, to: versions.to, lock,
+    lastTag: flags.tag, canary: parseCanary(flags.canary), batch: parseBatch(flags.batch), stateDir, cacheDir: cache,
+    localAnsible: localAnsible ? { version: localAnsible.version } : undefined, ksprayVersion: ksprayVersion(), ...extra,
+  };
+  return { loaded, catalog, lock, stateDir, input };
+}
+
+export function makePlan(context: PlanContext): PlanDocument {
+  return planUpgrade(context.input);
+}

@@ -1,0 +1,47 @@
+import type { Command } from 'commander';
+import { printJson, printStderr, printStdout } from './output.js';
+
+export interface PlanCommandOptions {
+  cluster: string;
+  to?: string;
+  tag?: string;
+  canary?: string;
+  batch?: string;
+  json?: boolean;
+  markdown?: boolean;
+  output?: string;
+}
+
+export function register(program: Command): void {
+  program
+    .command('plan')
+    .description('plan the upgrade hop by hop: Kubespray tag, Kubernetes version, Ansible and every command')
+    .argument('[versions]', 'FROM→TO (also ->, ..), e.g. 1.16→1.18 or 1.16.3→1.18.8; FROM defaults to the cluster file')
+    .requiredOption('-c, --cluster <file>', 'cluster file (YAML)')
+    .option('--to <version>', 'target: a minor (1.18) or a full version (1.18.10)')
+    .option('--tag <tag>', 'the Kubespray tag for the last hop')
+    .option('--canary <n>', 'canary workers upgraded alone before the rest', '1')
+    .option('--batch <n|p%>', 'workers per batch after the canary (default: Kubespray\'s own serial)')
+    .option('--json', 'print the plan document (JSON) alone on stdout')
+    .option('--markdown', 'print the plan as Markdown, for a change ticket')
+    .option('--output <file>', 'also write the JSON plan to FILE (run it later with apply --plan FILE)')
+    .action(async (versions: string | undefined, options: PlanCommandOptions) => {
+      const { buildPlanContext, makePlan } = await import('./plan-input.js');
+      const context = await buildPlanContext({ cluster: options.cluster, pair: versions, to: options.to, tag: options.tag, canary: options.canary, batch: options.batch });
+      const plan = makePlan(context);
+      if (options.output) {
+        const { writeFileAtomic } = await import('../util/atomic-write.js');
+        await writeFileAtomic(options.output, `${JSON.stringify(plan, null, 2)}\n`);
+        printStderr(`wrote the plan to ${options.output}`);
+      }
+      if (options.json) {
+        printJson(plan);
+      } else if (options.markdown) {
+        const { formatPlanMarkdown } = await import('../report/plan-markdown.js');
+        printStdout(formatPlanMarkdown(plan));
+      } else {
+        const { formatPlanText } = await import('../report/plan-text.js');
+        printStdout(formatPlanText(plan));
+      }
+    });
+}

@@ -1,0 +1,111 @@
+/**
+ * The run journal's shape: `.kspray/state/<cluster>.json`. kspray writes it
+ * and reads it back to resume, so the schema is strict about types but
+ * tolerant of extra fields (a newer kspray may add some; journalVersion is
+ * what changes when an old one could not read the file any more).
+ */
+import { z } from 'zod';
+
+export const JOURNAL_VERSION = 1 as const;
+
+const isoTime = z.string().min(1);
+
+export const RunStatusSchema = z.enum(['running', 'succeeded', 'failed', 'interrupted', 'stopped-window']);
+export type RunStatus = z.infer<typeof RunStatusSchema>;
+
+export const StepStatusSchema = z.enum(['pending', 'running', 'succeeded', 'failed', 'interrupted']);
+export type StepStatus = z.infer<typeof StepStatusSchema>;
+
+/** What one host did in one step, as Ansible's recap counts it. */
+export const HostStatusSchema = z.enum(['ok', 'changed', 'failed', 'unreachable', 'skipped']);
+export type HostStatus = z.infer<typeof HostStatusSchema>;
+
+const count = z.number().int().nonnegative();
+
+export const HostResultSchema = z.object({
+  ok: count,
+  changed: count,
+  failed: count,
+  unreachable: count,
+  skipped: count,
+  rescued: count.optional(),
+  ignored: count.optional(),
+  status: HostStatusSchema,
+  durationMs: z.number().nonnegative().optional(),
+});
+export type HostResult = z.infer<typeof HostResultSchema>;
+
+export const SkippedCheckSchema = z.object({ id: z.string().min(1), reason: z.string() });
+export type SkippedCheck = z.infer<typeof SkippedCheckSchema>;
+
+export const RunFlagsSchema = z.object({
+  skippedChecks: z.array(SkippedCheckSchema).default([]),
+}).catchall(z.unknown());
+export type RunFlags = z.infer<typeof RunFlagsSchema>;
+
+export const RunRecordSchema = z.object({
+  runId: z.string().min(1),
+  startedAt: isoTime,
+  endedAt: isoTime.optional(),
+  status: RunStatusSchema,
+  pid: z.number().int(),
+  host: z.string(),
+  flags: RunFlagsSchema.default({ skippedChecks: [] }),
+});
+export type RunRecord = z.infer<typeof RunRecordSchema>;
+
+export const StepRecordSchema = z.object({
+  status: StepStatusSchema,
+  hop: z.number().int().nonnegative(),
+  kind: z.string().min(1),
+  /** The run that last started this step (a resumed run keeps earlier runs' successes). */
+  runId: z.string().optional(),
+  startedAt: isoTime.optional(),
+  endedAt: isoTime.optional(),
+  durationMs: z.number().nonnegative().optional(),
+  attempts: count,
+  logPath: z.string().optional(),
+  hosts: z.record(z.string(), HostResultSchema),
+  failedHosts: z.array(z.string()),
+  message: z.string().optional(),
+});
+export type StepRecord = z.infer<typeof StepRecordSchema>;
+
+export const CleanupSchema = z.object({
+  host: z.string().min(1),
+  paths: z.array(z.string()),
+  at: isoTime,
+  stepId: z.string().optional(),
+});
+export type Cleanup = z.infer<typeof CleanupSchema>;
+
+export const InterruptionSchema = z.object({
+  at: isoTime,
+  signal: z.string(),
+  /** The step that was running, if any. */
+  step: z.string().optional(),
+});
+export type Interruption = z.infer<typeof InterruptionSchema>;
+
+export const JournalSchema = z.object({
+  journalVersion: z.literal(JOURNAL_VERSION),
+  cluster: z.string().min(1),
+  /** The current run, or the last one; undefined before the first run. */
+  runId: z.string().optional(),
+  /** The plan document this journal tracks, stored as it was given. */
+  plan: z.unknown(),
+  /** A hash of `plan`: a resumed run knows it runs the same plan. */
+  planId: z.string().min(1),
+  runs: z.array(RunRecordSchema),
+  /**
+   * Step ids in plan order. Object key order survives JSON for ids like
+   * "hop1:wave3" but not for integer-like ids, so the order is kept apart.
+   */
+  stepOrder: z.array(z.string()).default([]),
+  steps: z.record(z.string(), StepRecordSchema),
+  /** Nodes kspray's own steps cordoned and have not uncordoned: all that `recover` may uncordon. */
+  cordonedByKspray: z.array(z.string()),
+  cleanups: z.array(CleanupSchema),
+  interruption: InterruptionSchema.optional(),
+});
+export type Journal = z.infer<typeof JournalSchema>;

@@ -1,0 +1,80 @@
+/**
+ * Where the journal lives and how it is read and written: one JSON file per
+ * cluster under `<baseDir>/.kspray/state/`, baseDir being the directory that
+ * holds the cluster file. Every save is atomic (temp file, fsync, rename), so
+ * a reader, or a run resuming after a crash, never sees half a journal.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import { KsprayError, UsageError } from '../util/errors.js';
+import { JOURNAL_VERSION, JournalSchema, type Journal } from './journal-schema.js';
+import { redactDeep } from './redact-deep.js';
+
+/** `<baseDir>/.kspray/state`: the journal and the lock of every cluster. */
+export function stateDir(baseDir: string): string {
+  return join(baseDir, '.kspray', 'state');
+}
+
+/** Refuses names that would leave the state directory; the cluster schema is stricter still. */
+export function checkClusterName(cluster: string): string {
+  if (cluster.length === 0 || cluster.startsWith('.') || /[/\\\0]/.test(cluster)) {
+    throw new UsageError(`invalid cluster name for the state directory: ${JSON.stringify(cluster)}`);
+  }
+  return cluster;
+}
+
+export function journalPath(baseDir: string, cluster: string): string {
+  return join(stateDir(baseDir), `${checkClusterName(cluster)}.json`);
+}
+
+/** The cluster's journal, or undefined when no run was ever recorded. */
+export async function loadJournal(baseDir: string, cluster: string): Promise<Journal | undefined> {
+  const path = journalPath(baseDir, cluster);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  return parseJournal(text, path, cluster);
+}
+
+/** Parses a journal file's text; the errors say which file and what to do about it. */
+export function parseJournal(text: string, path: string, cluster: string): Journal {
+  const hint = `Move ${path} aside to start over (kspray then forgets which steps are done and which nodes it cordoned).`;
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new KsprayError(`the run journal ${path} is not valid JSON: ${(error as Error).message}`, { hint });
+  }
+  const version = (data as { journalVersion?: unknown } | null)?.journalVersion;
+  if (typeof version === 'number' && version > JOURNAL_VERSION) {
+    throw new UsageError(
+      `the run journal ${path} has journalVersion ${version}; this kspray reads version ${JOURNAL_VERSION}`,
+      'Use the kspray version that wrote it, or a newer one.',
+    );
+  }
+  const parsed = JournalSchema.safeParse(data);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ');
+    throw new KsprayError(`the run journal ${path} is damaged: ${problems}`, { hint });
+  }
+  if (parsed.data.cluster !== cluster) {
+    throw new KsprayError(`the run journal ${path} belongs to cluster ${parsed.data.cluster}, not ${cluster}`, { hint });
+  }
+  return parsed.data;
+}
+
+/**
+ * Validates and writes the journal atomically, secrets masked (step messages
+ * may quote tool output). Mode 0600: it names hosts and holds the plan.
+ */
+export async function saveJournal(baseDir: string, journal: Journal): Promise<string> {
+  const path = journalPath(baseDir, journal.cluster);
+  const checked = JournalSchema.parse(redactDeep(journal));
+  await writeFileAtomic(path, `${JSON.stringify(checked, null, 2)}\n`, { mode: 0o600 });
+  return path;
+}

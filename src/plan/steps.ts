@@ -1,0 +1,99 @@
+/**
+ * The ordered steps of one hop, each with the exact ansible-playbook argv:
+ * facts for every host (no --limit: Kubespray needs every host's facts cached
+ * before a limited run), the control plane and etcd, a canary, the remaining
+ * workers in batches, verify. Pure.
+ */
+import type { Cluster } from '../model/schema.js';
+import { playbookArgv } from '../ansible/playbook.js';
+import type { GroupNames } from '../catalog/groups.js';
+import type { PlanStep } from './types.js';
+
+export interface StepInput {
+  cluster: Cluster;
+  hop: number;
+  tag: string;
+  groups: GroupNames;
+  kubeVersion: string;
+  upgradePlaybook: string;
+  factsPlaybook: string | null;
+  executable: string;
+  forks: number;
+  inventory: string;
+  extraVarsFiles: string[];
+  kubesprayDir: string;
+  canary: number;
+  /** Worker batches after the canary: explicit host lists, or undefined for one step with Kubespray's own serial. */
+  workerBatches?: string[][] | undefined;
+  /** `--batch`: N hosts or P% of the remaining workers per batch (ignored when workerBatches is given). */
+  batch?: string | undefined;
+}
+
+/** Workers that are neither control plane nor etcd: only these go in worker steps. */
+export function pureWorkers(cluster: Cluster): string[] {
+  return cluster.nodes.filter((n) => n.roles.includes('worker') && !n.roles.includes('control-plane') && !n.roles.includes('etcd')).map((n) => n.name);
+}
+
+export function controlPlaneHosts(cluster: Cluster): string[] {
+  return cluster.nodes.filter((n) => n.roles.includes('control-plane') || n.roles.includes('etcd')).map((n) => n.name);
+}
+
+export function buildHopSteps(input: StepInput): PlanStep[] {
+  const { cluster, hop, tag, groups } = input;
+  const steps: PlanStep[] = [];
+  const base = { hop, kubesprayTag: tag, inventory: input.inventory, cwd: input.kubesprayDir };
+  const argv = (playbook: string, limit: string | null, serial: number | null): string[] => playbookArgv({
+    executable: input.executable,
+    become: true,
+    forks: input.forks,
+    inventory: input.inventory,
+    extraVarsFiles: input.extraVarsFiles,
+    extraVars: { kube_version: input.kubeVersion, ...(serial === null ? {} : { serial: String(serial) }) },
+    playbook,
+    ...(limit === null ? {} : { limit }),
+  });
+  const allHosts = cluster.nodes.map((n) => n.name);
+  if (input.factsPlaybook) {
+    steps.push({ ...base, id: `hop${hop}:facts`, kind: 'facts', title: 'Gather facts of every host', limit: null, hosts: allHosts, argv: argv(input.factsPlaybook, null, null), serial: null });
+  }
+  const controlPlaneLimit = `${groups.controlPlane}:${groups.etcd}`;
+  steps.push({
+    ...base, id: `hop${hop}:control-plane`, kind: 'control-plane', title: 'Upgrade the control plane and etcd',
+    limit: controlPlaneLimit, hosts: controlPlaneHosts(cluster), argv: argv(input.upgradePlaybook, controlPlaneLimit, null), serial: null,
+  });
+  const workers = pureWorkers(cluster);
+  const batches = input.workerBatches ?? defaultBatches(workers, input.canary, input.batch);
+  batches.forEach((hosts, index) => {
+    const isCanary = index === 0 && input.canary > 0;
+    const limit = hosts.join(',');
+    const serial = isCanary || input.workerBatches !== undefined || input.batch !== undefined ? hosts.length : null;
+    const number = isCanary ? 0 : index + (input.canary > 0 ? 0 : 1);
+    steps.push({
+      ...base,
+      id: isCanary ? `hop${hop}:canary` : `hop${hop}:workers-${number}`,
+      kind: isCanary ? 'canary' : 'workers',
+      title: isCanary ? `Upgrade the canary worker${hosts.length > 1 ? 's' : ''}` : `Upgrade workers, batch ${number} of ${batches.length - (input.canary > 0 ? 1 : 0)}`,
+      limit, hosts, argv: argv(input.upgradePlaybook, limit, serial), serial,
+    });
+  });
+  steps.push({ ...base, id: `hop${hop}:verify`, kind: 'verify', title: `Verify every node reports ${input.kubeVersion}`, limit: null, hosts: allHosts, argv: null, serial: null });
+  return steps;
+}
+
+/** Canary first, then the rest: one batch (Kubespray's own serial inside) unless --batch splits it. */
+function defaultBatches(workers: string[], canary: number, batch: string | undefined): string[][] {
+  const canaryHosts = workers.slice(0, Math.max(0, canary));
+  const rest = workers.slice(canaryHosts.length);
+  const batches: string[][] = canaryHosts.length > 0 ? [canaryHosts] : [];
+  if (rest.length === 0) return batches;
+  const size = batch === undefined ? rest.length : batchSize(batch, rest.length);
+  for (let i = 0; i < rest.length; i += size) batches.push(rest.slice(i, i + size));
+  return batches;
+}
+
+/** `--batch N` or `P%` of `count`, at least 1. */
+export function batchSize(batch: string, count: number): number {
+  const percent = /^(\d+(?:\.\d+)?)%$/.exec(batch);
+  const size = percent ? Math.ceil((Number(percent[1]) / 100) * count) : Number(batch);
+  return Math.max(1, Math.min(count, Number.isFinite(size) ? Math.floor(size) : 1));
+}

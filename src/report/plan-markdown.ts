@@ -1,0 +1,37 @@
+/**
+ * The plan for a change ticket: hops, findings and every command, in
+ * Markdown a reviewer can read and an auditor can diff.
+ */
+import { formatArgv } from '../process/exec.js';
+import type { PlanDocument } from '../plan/types.js';
+import { HOP_HEADER, hopRows } from './plan-text.js';
+import { formatMarkdownTable } from './table.js';
+
+export function formatPlanMarkdown(plan: PlanDocument): string {
+  const out: string[] = [
+    `# Upgrade ${plan.cluster.name}: Kubernetes ${plan.from.version} → ${plan.to.version}`,
+    '',
+    `- Cluster file: \`${plan.cluster.file}\``,
+    `- From Kubespray: ${plan.from.tag ?? 'unknown'}`,
+    `- Hops: ${plan.hops.length} (one Kubespray line and at most one Kubernetes minor each)`,
+    `- Workers: ${plan.workerStrategy.note}`,
+    `- Plan version ${plan.planVersion}, ${plan.generatedBy}, catalog: ${plan.catalog.source}`,
+    '',
+    formatMarkdownTable(HOP_HEADER, hopRows(plan)),
+  ];
+  if (plan.warnings.length > 0) out.push('', '## Warnings', '', ...plan.warnings.map((w) => `- ${w}`));
+  for (const hop of plan.hops) {
+    out.push('', `## Hop ${hop.index}: Kubespray ${hop.tag} → Kubernetes ${hop.toVersion}`, '');
+    out.push(`Commit \`${hop.sha}\`, group names: ${hop.dialect}, \`kube_version=${hop.kubeVersion}\`, Ansible: ${hop.ansible.pins.join(', ')}.`);
+    for (const change of hop.changes) out.push('', `> ${change}`);
+    if (hop.findings.length > 0) {
+      out.push('', '### Preflight findings', '', formatMarkdownTable(['SEVERITY', 'CHECK', 'WHAT', 'WHERE', 'FIX'], hop.findings.map((f) => [f.severity, f.check, f.what, f.where, f.fix])));
+    }
+    out.push('', '### Steps', '');
+    hop.steps.forEach((step, index) => {
+      out.push(`${index + 1}. ${step.title}${step.limit ? ` (\`--limit ${step.limit}\`)` : ''}`);
+      if (step.argv) out.push('', '   ```sh', `   cd ${hop.workspace.kubesprayDir}`, `   ${formatArgv(step.argv)}`, '   ```', '');
+    });
+  }
+  return `${out.join('\n').trimEnd()}\n`;
+}

@@ -1,0 +1,56 @@
+/**
+ * The plan as an operator reads it at a terminal: the hops, then every step
+ * with its exact command. The same data as `--json`, nothing more.
+ */
+import { formatArgv } from '../process/exec.js';
+import type { PlanDocument, PlanHop } from '../plan/types.js';
+import { formatTable } from './table.js';
+import type { Finding } from '../preflight/types.js';
+
+export function ansibleCell(hop: PlanHop): string {
+  const pins = hop.ansible.pins.join(', ') || `core ${hop.ansible.impliedCore ?? '?'}`;
+  if (!hop.ansible.local) return pins;
+  return `${pins} (local ${hop.ansible.local.version}: ${hop.ansible.local.satisfies ? 'ok' : 'outside the range'})`;
+}
+
+export function hopRows(plan: PlanDocument): string[][] {
+  return plan.hops.map((hop) => [
+    String(hop.index), hop.line, hop.tag + (hop.tagSource === 'catalog' ? '' : ` (${hop.tagSource})`), hop.sha.slice(0, 8),
+    `${hop.fromVersion} → ${hop.toVersion}`, hop.dialect, ansibleCell(hop),
+  ]);
+}
+
+export const HOP_HEADER = ['HOP', 'LINE', 'TAG', 'SHA', 'KUBERNETES', 'GROUPS', 'ANSIBLE'];
+
+export function formatPlanText(plan: PlanDocument): string {
+  const out: string[] = [
+    `Upgrade plan for ${plan.cluster.name}: ${plan.from.version} → ${plan.to.version} in ${plan.hops.length} hop${plan.hops.length === 1 ? '' : 's'}` +
+      ` (from Kubespray ${plan.from.tag ?? 'unknown'}; catalog: ${plan.catalog.source})`,
+    '',
+    formatTable(HOP_HEADER, hopRows(plan)),
+    '',
+    `Workers: ${plan.workerStrategy.note}.`,
+  ];
+  for (const warning of plan.warnings) out.push(`warning: ${warning}`);
+  for (const hop of plan.hops) {
+    out.push('', `Hop ${hop.index}: Kubespray ${hop.tag} (${hop.sha.slice(0, 12)}), Kubernetes ${hop.fromVersion} → ${hop.toVersion}, kube_version=${hop.kubeVersion}`);
+    for (const change of hop.changes) out.push(`  note: ${change}`);
+    if (hop.ansible.venv) out.push(...hop.ansible.venv.commands.map((argv) => `  venv: ${formatArgv(argv)}`));
+    for (const finding of hop.findings) out.push(`  ${formatFindingLine(finding)}`);
+    out.push(`  in ${hop.workspace.kubesprayDir}:`);
+    hop.steps.forEach((step, index) => {
+      out.push(`  ${index + 1}. ${step.title}${step.limit ? ` [--limit ${abbreviate(step.limit)}]` : ''}`);
+      if (step.argv) out.push(`     ${formatArgv(step.argv)}`);
+    });
+  }
+  return out.join('\n');
+}
+
+export function formatFindingLine(finding: Finding): string {
+  return `${finding.severity.toUpperCase()} ${finding.check}: ${finding.what} (${finding.where}) — ${finding.fix}`;
+}
+
+function abbreviate(limit: string): string {
+  const hosts = limit.split(',');
+  return hosts.length > 6 ? `${hosts.slice(0, 5).join(',')},… ${hosts.length} hosts` : limit;
+}

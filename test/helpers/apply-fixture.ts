@@ -1,0 +1,64 @@
+/**
+ * A k1-like cluster wired to a Kubespray-shaped fixture repo: the catalog is
+ * refreshed from the fixture (its shas are the fixture's), hosts run on
+ * ansible_connection=local, and the fixture's plays write a journal of
+ * `host play kube_version` lines and fake node state.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { buildKubesprayRepo, FIXTURE_ENV, readFixtureJournal, type FixtureJournalLine } from '../fixtures/kubespray-repo.js';
+import { runCli, type CliResult } from './cli.js';
+
+export interface ApplyFixture {
+  dir: string;
+  clusterFile: string;
+  cacheDir: string;
+  fixtureJournal: string;
+  stateDir: string;
+  env: Record<string, string>;
+  shas: Record<string, string>;
+  kspray(args: readonly string[], extraEnv?: Record<string, string>): Promise<CliResult>;
+  journal(): FixtureJournalLine[];
+}
+
+export const K1_MASTERS = ['k1-master01', 'k1-master02', 'k1-master03'];
+
+export function k1Workers(count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `k1-node${String(i + 1).padStart(2, '0')}`);
+}
+
+export async function setupApplyFixture(dir: string, options: { tags: string[]; workers?: number; version?: string; tag?: string; extra?: Record<string, unknown> }): Promise<ApplyFixture> {
+  const repo = await buildKubesprayRepo({ dir: join(dir, 'kubespray'), tags: options.tags });
+  const cacheDir = join(dir, 'cache');
+  const fixtureJournal = join(dir, 'fixture-journal.log');
+  const stateDir = join(dir, 'nodes');
+  const env = {
+    KSPRAY_CACHE_DIR: cacheDir,
+    [FIXTURE_ENV.journal]: fixtureJournal,
+    [FIXTURE_ENV.stateDir]: stateDir,
+    ANSIBLE_HOST_KEY_CHECKING: 'False',
+  };
+  const workers = k1Workers(options.workers ?? 5);
+  const nodes = [
+    ...K1_MASTERS.map((name, i) => ({ name, ip: `192.168.30.${13 + i}`, roles: ['control-plane', 'etcd'], vars: { ansible_connection: 'local' } })),
+    ...workers.map((name, i) => ({ name, ip: `192.168.31.${10 + i}`, roles: ['worker'], vars: { ansible_connection: 'local' } })),
+  ];
+  const cluster = {
+    name: 'k1',
+    kubernetes: { version: options.version ?? 'v1.16.3' },
+    kubespray: { repo: repo.url, tag: options.tag ?? 'v2.12.10', ansible: 'system', forks: 10 },
+    nodes,
+    network: { plugin: 'calico', calico: { ipipMode: 'Never' } },
+    kubeProxy: { mode: 'ipvs' },
+    ...options.extra,
+  };
+  const clusterDir = join(dir, 'inventories', 'k1');
+  await mkdir(clusterDir, { recursive: true });
+  const clusterFile = join(clusterDir, 'cluster.yaml');
+  await writeFile(clusterFile, stringify(cluster));
+  const kspray = (args: readonly string[], extraEnv: Record<string, string> = {}) => runCli(args, { cwd: dir, env: { ...env, ...extraEnv } });
+  const refresh = await kspray(['catalog', 'refresh', '--repo', repo.path]);
+  if (refresh.exitCode !== 0) throw new Error(`catalog refresh failed: ${refresh.stderr}`);
+  return { dir, clusterFile, cacheDir, fixtureJournal, stateDir, env, shas: repo.shas, kspray, journal: () => readFixtureJournal(fixtureJournal) };
+}
