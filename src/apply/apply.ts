@@ -9,8 +9,8 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join, relative } from 'node:path';
 import {
-  adoptPlan, failStep, finishRun, finishStep, interruptRun, loadJournal, planIdOf, recordHostResults, recordSkippedCheck,
-  registerSteps, saveJournal, startRun, startStep, type Journal,
+  adoptPlan, failStep, finishRun, finishStep, interruptRun, loadJournal, planIdOf, recordCordon, recordHostResults, recordSkippedCheck,
+  recordUncordon, registerSteps, saveJournal, startRun, startStep, type Journal,
 } from '../journal/journal.js';
 import { acquireLock } from '../journal/lock.js';
 import type { PlanDocument, PlanHop, PlanStep } from '../plan/types.js';
@@ -103,6 +103,7 @@ async function applyLocked(options: ApplyOptions, deps: ApplyDeps, runId: string
     let stopped: string | undefined;
     try {
       await runStepList(steps, async (step, handle) => {
+        if (signal.aborted) throw new InterruptedError(`interrupted before ${step.id}`, 'run the same apply again to resume at this step');
         const verdict = (await deps.beforeStep?.(step, journal)) ?? { go: true as const };
         if (!verdict.go) {
           stopped = verdict.reason;
@@ -116,15 +117,17 @@ async function applyLocked(options: ApplyOptions, deps: ApplyDeps, runId: string
           : await runPlaybookStep(step, { env, logFile, eventsFile: join(runDir, `${file}.events.jsonl`), signal, onProgress: handle.progress });
         if (Object.keys(outcome.hosts).length > 0) journal = recordHostResults(journal, step.id, outcome.hosts);
         if (outcome.kind === 'succeeded') {
+          journal = recordCordonState(journal, step, outcome);
           await save(finishStep(journal, step.id, { at: deps.now(), ...(outcome.message ? { message: outcome.message } : {}) }));
           ran.push(step.id);
           if (outcome.message) handle.note(outcome.message);
           return;
         }
         if (outcome.kind === 'interrupted') {
-          await save(failStep(journal, step.id, { at: deps.now(), message: 'interrupted' }));
-          throw new InterruptedError(`interrupted during ${step.id}`);
+          // The step stays 'running' here: interruptRun below marks it interrupted, with the signal.
+          throw new InterruptedError(`interrupted during ${step.id}`, 'run the same apply again to resume at this step');
         }
+        journal = recordCordonState(journal, step, outcome);
         await save(failStep(journal, step.id, { at: deps.now(), message: outcome.message ?? 'failed', failedHosts: outcome.failedHosts }));
         throw new WorkFailedError(
           `${step.id} failed${outcome.failedHosts.length > 0 ? ` on ${outcome.failedHosts.join(', ')}` : ''}: ${outcome.message ?? ''}`.trimEnd(),
@@ -166,3 +169,21 @@ function choosePlan(existing: Journal | undefined, options: ApplyOptions, deps: 
 }
 
 class StopAtBoundary extends Error {}
+
+/** Steps that run Kubespray's node upgrade, whose pre-upgrade role cordons (and drains) each node. */
+const CORDONING_KINDS: ReadonlySet<string> = new Set(['control-plane', 'canary', 'workers']);
+
+/**
+ * What `kspray recover` may uncordon. Kubespray cordons each node it upgrades
+ * and uncordons it when the node's upgrade finishes: a failed step leaves its
+ * failed hosts cordoned (by kspray's run, so recover may undo it); a succeeded
+ * step leaves every host it ran on uncordoned (a host that failed in an
+ * earlier attempt is no longer ours to uncordon).
+ */
+function recordCordonState(journal: Journal, step: PlanStep, outcome: StepOutcome): Journal {
+  if (!CORDONING_KINDS.has(step.kind)) return journal;
+  if (outcome.kind === 'failed') return outcome.failedHosts.reduce(recordCordon, journal);
+  if (outcome.kind !== 'succeeded') return journal;
+  const ran = Object.keys(outcome.hosts);
+  return (ran.length > 0 ? ran : step.hosts).reduce(recordUncordon, journal);
+}

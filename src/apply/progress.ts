@@ -56,6 +56,9 @@ export async function runStepList(steps: readonly PlanStep[], body: StepBody): P
   const list = new Listr(tasks, {
     concurrent: false,
     exitOnError: true,
+    // kspray handles SIGINT itself (forward to ansible-playbook, record in the
+    // journal, exit 3); listr2's own handler would exit 127 at once.
+    registerSignalListeners: false,
     renderer: 'default',
     rendererOptions: { logger, timer: PRESET_TIMER, collapseSubtasks: false },
     fallbackRenderer: 'verbose',

@@ -32,12 +32,21 @@ export interface HopContext {
   line: string;
 }
 
+/** A table a check shows alongside its findings (e.g. the PDB listing), for text, Markdown and JSON reports alike. */
+export interface OutcomeTable {
+  title: string;
+  columns: string[];
+  rows: string[][];
+}
+
 export interface CheckOutcome {
   check: string;
   /** 'skipped' when the facts it needs could not be gathered (said in `reason`). */
   status: 'pass' | 'fail' | 'skipped';
   findings: Finding[];
   reason?: string;
+  /** What the check looked at, as a table (optional). */
+  table?: OutcomeTable;
 }
 
 export function worstSeverity(findings: readonly Finding[]): Severity | undefined {
