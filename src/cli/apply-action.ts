@@ -9,7 +9,11 @@ import { createInterface } from 'node:readline/promises';
 import type { PlanDocument, PlanHop, PlanStep } from '../plan/types.js';
 import { PLAN_VERSION } from '../plan/types.js';
 import { loadJournal } from '../journal/journal.js';
-import { applyPlan } from '../apply/apply.js';
+import { applyPlan, type ApplyDeps, type ApplyResult } from '../apply/apply.js';
+import { parseUntil, parseWindows, runDeadline, windowGate, type WindowLimits } from '../apply/window.js';
+import { buildRunReport } from '../report/run-report.js';
+import { buildJUnitXml } from '../report/junit.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { dryRunDocument, formatDryRun } from '../apply/dry-run.js';
 import { selectSteps } from '../apply/select-steps.js';
 import { prepareHopWorkspace } from '../kubespray/workspace.js';
@@ -43,19 +47,38 @@ export async function runApplyCommand(versions: string | undefined, options: App
     return;
   }
 
-  const result = await applyPlan(
-    { baseDir, plan, select, breakLock: Boolean(options.breakLock), replan: Boolean(options.replan), command: `kspray apply -c ${options.cluster}` },
-    {
-      prepareHop: async (hop) => {
-        await checkAnsible(hop, Boolean(options.forceAnsible));
-        const prepared = await prepareHopWorkspace({ hop, cluster: loaded.cluster, clusterBaseDir: baseDir, cacheDir: cacheDir() });
-        return { env: { ...prepared.env } };
-      },
-      confirmHop: (hop, steps) => confirm(hop, steps, Boolean(options.yes)),
-      log: printStderr,
-      now: () => new Date(),
+  const now = applyClock();
+  const limits = windowLimits(options, now());
+  if (limits) {
+    const deadline = runDeadline(limits, now());
+    if (deadline.closes === undefined) {
+      // Not an error: a scheduled pipeline that fires outside its window has nothing to do yet.
+      if (options.json) printJson({ status: 'outside-window', runId: null, ran: [], alreadyDone: [], reason: deadline.reason });
+      printStderr(`not started: ${deadline.reason}; nothing was run`);
+      process.exitCode = ExitCode.ok;
+      return;
+    }
+    printStderr(`maintenance window: a step starts only if it should end by ${deadline.closes.toISOString()}`);
+  }
+  const runBefore = (await loadJournal(baseDir, plan.cluster.name))?.runId;
+  const applyOptions = { baseDir, plan, select, breakLock: Boolean(options.breakLock), replan: Boolean(options.replan), command: `kspray apply -c ${options.cluster}` };
+  const deps: ApplyDeps = {
+    prepareHop: async (hop) => {
+      await checkAnsible(hop, Boolean(options.forceAnsible));
+      const prepared = await prepareHopWorkspace({ hop, cluster: loaded.cluster, clusterBaseDir: baseDir, cacheDir: cacheDir() });
+      return { env: { ...prepared.env } };
     },
-  );
+    confirmHop: (hop, steps) => confirm(hop, steps, Boolean(options.yes)),
+    ...(limits ? { beforeStep: windowGate(limits, now) } : {}),
+    log: printStderr,
+    now,
+  };
+  let result: ApplyResult;
+  try {
+    result = await applyPlan(applyOptions, deps);
+  } finally {
+    await writeRunReports(options, baseDir, plan.cluster.name, runBefore);
+  }
   const summary = { status: result.status, runId: result.runId ?? null, ran: result.ran, alreadyDone: result.skipped, ...(result.status === 'stopped' ? { reason: result.reason } : {}) };
   if (options.json) printJson(summary);
   if (result.status === 'nothing-to-do') {
@@ -76,7 +99,7 @@ async function choosePlan(versions: string | undefined, options: ApplyCommandOpt
     return readPlanFile(options.plan, cluster);
   }
   if (versions || options.to) {
-    const context = await buildPlanContext({ cluster: options.cluster, pair: versions, to: options.to, tag: options.tag, canary: options.canary, batch: options.batch });
+    const context = await buildPlanContext({ ...options, pair: versions });
     return makePlan(context);
   }
   const journal = await loadJournal(baseDir, cluster);
@@ -135,5 +158,49 @@ async function confirm(hop: PlanHop, steps: readonly PlanStep[], yes: boolean): 
     return /^y(es)?$/i.test((await rl.question(question)).trim());
   } finally {
     rl.close();
+  }
+}
+
+/**
+ * The clock apply runs on. KSPRAY_NOW (an ISO time) is a test hook only: the
+ * clock starts there and runs on in real time, so window tests need not wait
+ * for Saturday night. Unset, it is the real clock.
+ */
+function applyClock(): () => Date {
+  const anchor = process.env.KSPRAY_NOW === undefined ? Number.NaN : Date.parse(process.env.KSPRAY_NOW);
+  if (!Number.isFinite(anchor)) return () => new Date();
+  const started = Date.now();
+  return () => new Date(anchor + (Date.now() - started));
+}
+
+function windowLimits(options: ApplyCommandOptions, now: Date): WindowLimits | undefined {
+  if (options.window === undefined && options.until === undefined) return undefined;
+  if (!options.yes) throw new UsageError('--window and --until are for unattended runs: add --yes', 'a maintenance window runs without asking before each hop');
+  return {
+    ...(options.window === undefined ? {} : { windows: parseWindows(options.window) }),
+    ...(options.until === undefined ? {} : { until: parseUntil(options.until, now) }),
+  };
+}
+
+/**
+ * --report / --junit: written from the journal after every run this command
+ * started, whatever its end (done, failed, stopped, interrupted), and when
+ * there was nothing to do (the last run's); never for a run still going. A report that
+ * cannot be written is a warning: it must not hide the run's own outcome.
+ */
+async function writeRunReports(options: ApplyCommandOptions, baseDir: string, cluster: string, runBefore: string | undefined): Promise<void> {
+  if (options.report === undefined && options.junit === undefined) return;
+  try {
+    const journal = await loadJournal(baseDir, cluster);
+    if (!journal) return;
+    const current = journal.runs.find((run) => run.runId === journal.runId);
+    // Locked out by a live run: its report is that run's to write.
+    if (journal.runId === runBefore && current?.status === 'running') return;
+    const report = buildRunReport(journal);
+    if (options.report !== undefined) await writeFileAtomic(resolve(options.report), `${JSON.stringify(report, null, 2)}\n`);
+    if (options.junit !== undefined) await writeFileAtomic(resolve(options.junit), buildJUnitXml(report));
+    if (journal.runId === runBefore) printStderr('no new run: the reports describe the last recorded run');
+  } catch (error) {
+    printStderr(`warning: could not write the run report: ${(error as Error).message}`);
   }
 }

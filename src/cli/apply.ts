@@ -18,6 +18,10 @@ export interface ApplyCommandOptions {
   breakLock?: boolean;
   forceAnsible?: boolean;
   replan?: boolean;
+  window?: string;
+  until?: string;
+  report?: string;
+  junit?: string;
 }
 
 export function register(program: Command): void {
@@ -35,6 +39,8 @@ export function register(program: Command): void {
     .option('--batch <n|p%>', 'workers per batch after the canary (default: Kubespray\'s own serial)')
     .option('--tag <tag>', 'the Kubespray tag for the last hop')
     .option('--kubeconfig <path>', 'kubeconfig of the cluster (default: KUBECONFIG, then the cluster file\'s)')
+    .option('--max-unavailable <n|p%>', 'most workers drained at once in a PDB-aware wave', '20%')
+    .option('--zone-spread', 'never two nodes of the same zone in one wave')
     .option('--context <name>', 'kubeconfig context')
     .option('--dry-run', 'print the steps that would run, run nothing')
     .option('--json', 'print one JSON document on stdout (progress stays on stderr)')
@@ -42,6 +48,10 @@ export function register(program: Command): void {
     .option('--break-lock', 'take over the lock of a run that died')
     .option('--force-ansible', 'run even when the local Ansible is outside the tag\'s range')
     .option('--replan', 'discard an unfinished recorded plan and run the new one')
+    .option('--window <spec>', 'maintenance window, e.g. "Sat 01:00-05:00" or "Sat,Sun 23:00-03:00 UTC": a step starts only if it should end inside it (needs --yes)')
+    .option('--until <time>', 'stop at a step boundary before TIME (HH:MM, or ISO like 2024-05-04T05:00:00Z; needs --yes)')
+    .option('--report <file>', 'write the run report (JSON) to FILE at the end of the run, whatever its outcome')
+    .option('--junit <file>', 'write the run as JUnit XML (one testcase per step) to FILE at the end of the run')
     .action(async (versions: string | undefined, options: ApplyCommandOptions) => {
       const { runApplyCommand } = await import('./apply-action.js');
       await runApplyCommand(versions, options);

@@ -17,6 +17,8 @@ import { parseVersionPair, parseVersionSpec, type VersionPair } from '../plan/ve
 import { UsageError } from '../util/errors.js';
 import { cacheDir } from '../util/paths.js';
 import { loadClusterOrFail } from './load-cluster.js';
+import { readLiveFacts } from './live-facts.js';
+import { planWorkerWaves } from '../plan/wave-input.js';
 
 export interface PlanFlags {
   cluster: string;
@@ -25,6 +27,12 @@ export interface PlanFlags {
   tag?: string | undefined;
   canary?: string | undefined;
   batch?: string | undefined;
+  kubeconfig?: string | undefined;
+  context?: string | undefined;
+  /** Cap on workers drained at once by a wave: N or P% (default Kubespray's own 20%). */
+  maxUnavailable?: string | undefined;
+  /** Never two nodes of the same zone in one wave. */
+  zoneSpread?: boolean | undefined;
 }
 
 export interface PlanContext {
@@ -75,12 +83,33 @@ export async function buildPlanContext(flags: PlanFlags, extra: Partial<PlanInpu
   const stateDir = join(loaded.baseDir, '.kspray');
   const cache = cacheDir();
   const localAnsible = loaded.cluster.kubespray.ansible === 'system' ? await detectAnsibleCached(cache) : undefined;
+  const canary = parseCanary(flags.canary);
+  const batch = parseBatch(flags.batch);
   const input: PlanInput = {
     cluster: loaded.cluster, clusterFile: flags.cluster, catalog, from: versions.from, to: versions.to, lock,
-    lastTag: flags.tag, canary: parseCanary(flags.canary), batch: parseBatch(flags.batch), stateDir, cacheDir: cache,
-    localAnsible: localAnsible ? { version: localAnsible.version } : undefined, ksprayVersion: ksprayVersion(), ...extra,
+    lastTag: flags.tag, canary, batch, stateDir, cacheDir: cache,
+    localAnsible: localAnsible ? { version: localAnsible.version } : undefined, ksprayVersion: ksprayVersion(),
+    ...(batch === undefined ? await liveWaves(loaded, flags, canary) : {}),
+    ...extra,
   };
   return { loaded, catalog, lock, stateDir, input };
+}
+
+/** PDB-aware worker waves from the live cluster, or the plain reason there are none. */
+async function liveWaves(loaded: LoadedCluster, flags: PlanFlags, canary: number): Promise<Pick<PlanInput, 'workerWaves' | 'wavesFallbackNote'>> {
+  const live = await readLiveFacts(loaded, flags);
+  if (!live.ok) return { wavesFallbackNote: `no PDB-aware waves: ${live.reason}` };
+  const waves = planWorkerWaves(loaded.cluster, live.facts, {
+    canary, maxUnavailable: parseMaxUnavailable(flags.maxUnavailable), oneNodePerZone: Boolean(flags.zoneSpread),
+  });
+  return waves ? { workerWaves: { waves: waves.waves, note: waves.note } } : {};
+}
+
+export function parseMaxUnavailable(text: string | undefined): number | string {
+  if (text === undefined) return '20%';
+  if (/^[1-9]\d*$/.test(text)) return Number(text);
+  if (/^(?:100|[1-9]\d?)%$/.test(text)) return text;
+  throw new UsageError(`--max-unavailable ${text} is neither N nor P%`, 'pass e.g. --max-unavailable 5 or --max-unavailable 20%');
 }
 
 export function makePlan(context: PlanContext): PlanDocument {

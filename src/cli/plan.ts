@@ -10,6 +10,10 @@ export interface PlanCommandOptions {
   json?: boolean;
   markdown?: boolean;
   output?: string;
+  kubeconfig?: string;
+  context?: string;
+  maxUnavailable?: string;
+  zoneSpread?: boolean;
 }
 
 export function register(program: Command): void {
@@ -22,12 +26,16 @@ export function register(program: Command): void {
     .option('--tag <tag>', 'the Kubespray tag for the last hop')
     .option('--canary <n>', 'canary workers upgraded alone before the rest', '1')
     .option('--batch <n|p%>', 'workers per batch after the canary (default: Kubespray\'s own serial)')
+    .option('--kubeconfig <path>', 'kubeconfig of the cluster, for PDB-aware worker waves (default: KUBECONFIG, then the cluster file\'s)')
+    .option('--context <name>', 'kubeconfig context')
+    .option('--max-unavailable <n|p%>', 'most workers drained at once in a wave', '20%')
+    .option('--zone-spread', 'never two nodes of the same zone in one wave')
     .option('--json', 'print the plan document (JSON) alone on stdout')
     .option('--markdown', 'print the plan as Markdown, for a change ticket')
     .option('--output <file>', 'also write the JSON plan to FILE (run it later with apply --plan FILE)')
     .action(async (versions: string | undefined, options: PlanCommandOptions) => {
       const { buildPlanContext, makePlan } = await import('./plan-input.js');
-      const context = await buildPlanContext({ cluster: options.cluster, pair: versions, to: options.to, tag: options.tag, canary: options.canary, batch: options.batch });
+      const context = await buildPlanContext({ ...options, pair: versions });
       const plan = makePlan(context);
       if (options.output) {
         const { writeFileAtomic } = await import('../util/atomic-write.js');
