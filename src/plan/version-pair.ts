@@ -15,10 +15,13 @@ export interface VersionPair {
   to: VersionSpec;
 }
 
-const SPEC_RE = /^v?(\d+)\.(\d+)(?:\.(\d+))?$/;
+const SPEC_RE = /^v?(1)\.(\d+)(?:\.(\d+))?$/;
 
 export function parseVersionSpec(text: string): VersionSpec {
   const match = SPEC_RE.exec(text.trim());
+  if (!match && /^v?2\.\d+(\.\d+)?$/.test(text.trim())) {
+    throw new UsageError(`"${text}" looks like a Kubespray release, not a Kubernetes version`, 'name the Kubernetes version (e.g. 1.18); pick a Kubespray tag with --tag');
+  }
   if (!match) {
     throw new UsageError(`"${text}" is not a Kubernetes version`, 'write a minor like 1.18 or a full version like 1.18.8 (a leading v is fine)');
   }
