@@ -39,6 +39,11 @@ export interface ApplyDeps {
   confirmHop(hop: PlanHop, steps: readonly PlanStep[]): Promise<boolean>;
   /** Reads node versions back from the cluster; undefined when no cluster API is configured. */
   verifyHop?: ((hop: PlanHop) => Promise<StepOutcome | undefined>) | undefined;
+  /**
+   * Called after a step's playbook succeeded, before it is recorded as done
+   * (the canary soak): a problem fails the step, so a re-run repeats it.
+   */
+  afterStep?: ((step: PlanStep, note: (text: string) => void) => Promise<{ ok: true } | { ok: false; reason: string }>) | undefined;
   /** Called before each step: 'stop' ends the run at this step boundary (a maintenance window closing). */
   beforeStep?: ((step: PlanStep, journal: Journal) => Promise<{ go: true } | { go: false; reason: string }>) | undefined;
   log(text: string): void;
@@ -112,10 +117,14 @@ async function applyLocked(options: ApplyOptions, deps: ApplyDeps, runId: string
         const file = step.id.replace(/[^\w.-]+/g, '-');
         const logFile = join(runDir, `${file}.log`);
         await save(startStep(journal, step.id, { at: deps.now(), hop: step.hop, kind: step.kind, logPath: relative(baseDir, logFile) }));
-        const outcome = step.kind === 'verify'
+        let outcome = step.kind === 'verify'
           ? ((await deps.verifyHop?.(hop)) ?? verifyFromResults(hop, (id) => journal.steps[id]?.hosts))
           : await runPlaybookStep(step, { env, logFile, eventsFile: join(runDir, `${file}.events.jsonl`), signal, onProgress: handle.progress });
         if (Object.keys(outcome.hosts).length > 0) journal = recordHostResults(journal, step.id, outcome.hosts);
+        if (outcome.kind === 'succeeded' && deps.afterStep) {
+          const after = await deps.afterStep(step, handle.note);
+          if (!after.ok) outcome = { ...outcome, kind: 'failed', message: after.reason, failedHosts: step.hosts };
+        }
         if (outcome.kind === 'succeeded') {
           journal = recordCordonState(journal, step, outcome);
           await save(finishStep(journal, step.id, { at: deps.now(), ...(outcome.message ? { message: outcome.message } : {}) }));

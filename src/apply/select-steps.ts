@@ -12,6 +12,8 @@ export interface SelectOptions {
   hop?: number | undefined;
   mastersOnly?: boolean;
   workersOnly?: boolean;
+  /** What the live cluster says, for --workers-only when the journal does not know (the control plane was upgraded by hand, or elsewhere). */
+  controlPlaneUpgraded?: ((hop: number) => boolean) | undefined;
 }
 
 export interface Selection {
@@ -45,10 +47,10 @@ export function selectSteps(plan: PlanDocument, stateOf: (stepId: string) => Ste
   if (options.mastersOnly) selected = inScope.filter((step) => CONTROL_PLANE_SIDE.has(step.kind));
   if (options.workersOnly) {
     const controlPlane = inScope.find((step) => step.kind === 'control-plane');
-    if (controlPlane && !done(controlPlane)) {
+    if (controlPlane && !done(controlPlane) && !options.controlPlaneUpgraded?.(hop)) {
       throw new UsageError(
         `--workers-only refused: the control plane of hop ${hop} is not upgraded yet (${controlPlane.id} is ${stateOf(controlPlane.id) ?? 'pending'})`,
-        `workers may lag the control plane by a minor, never lead it: run \`kspray apply --masters-only\` first`,
+        `workers may lag the control plane by a minor, never lead it: run \`kspray apply --masters-only\` first (the live node versions count too, when the cluster is reachable)`,
       );
     }
     selected = inScope.filter((step) => !CONTROL_PLANE_SIDE.has(step.kind));
