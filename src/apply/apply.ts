@@ -104,9 +104,10 @@ async function applyLocked(options: ApplyOptions, deps: ApplyDeps, runId: string
       await save(finishRun(journal, { at: deps.now(), status: 'interrupted' }));
       return { status: 'declined', runId, journal, ran, skipped: selection.alreadyDone };
     }
-    const { env } = await deps.prepareHop(hop);
     let stopped: string | undefined;
     try {
+      // Inside the try: a hop that cannot be prepared (a moved tag, the wrong Ansible) ends the run as failed.
+      const { env } = await deps.prepareHop(hop);
       await runStepList(steps, async (step, handle) => {
         if (signal.aborted) throw new InterruptedError(`interrupted before ${step.id}`, 'run the same apply again to resume at this step');
         const verdict = (await deps.beforeStep?.(step, journal)) ?? { go: true as const };

@@ -3,7 +3,7 @@
  * specifies them (kind, hop, kubesprayTag, limit, hosts, argv, inventory).
  * It is the same selection apply makes; only nothing runs.
  */
-import { formatArgv } from '../process/exec.js';
+import { formatArgv } from '../process/exec-error.js';
 import type { PlanDocument, PlanStep } from '../plan/types.js';
 import type { Selection } from './select-steps.js';
 

@@ -13,7 +13,7 @@
  *
  * Timezones: `UTC` (also `Z`) or `local` (the default: the controller's TZ).
  */
-import type { StepDurationSample } from '../journal/journal.js';
+import { stepDurationsByHost, type Journal, type StepDurationSample } from '../journal/journal.js';
 import type { PlanStep } from '../plan/types.js';
 import { UsageError } from '../util/errors.js';
 
@@ -259,7 +259,8 @@ function median(values: readonly number[]): number | undefined {
 
 /**
  * A step's expected duration: the median time one batch took in earlier
- * steps of the same kind (node-upgrade kinds learn from each other), times
+ * steps of the same kind (else canary and workers learn from each other,
+ * else from any node-upgrade step), times
  * this step's batches. A host's sample is its step's whole duration when the
  * events gave no per-host time, so it is divided by that step's batches.
  */
@@ -281,7 +282,10 @@ export function estimateStepMs(step: Pick<PlanStep, 'kind' | 'hosts' | 'serial'>
     }
     return median(values);
   };
-  const learned = perBatch((kind) => kind === step.kind) ?? (isNode ? perBatch((kind) => NODE_KINDS.has(kind)) : undefined);
+  const workerKinds = (kind: string): boolean => kind === 'canary' || kind === 'workers';
+  const learned = perBatch((kind) => kind === step.kind)
+    ?? (workerKinds(step.kind) ? perBatch(workerKinds) : undefined)
+    ?? (isNode ? perBatch((kind) => NODE_KINDS.has(kind)) : undefined);
   if (learned !== undefined) return Math.round(learned * Math.max(1, batches));
   if (isNode) return DEFAULT_ESTIMATES.perNodeBatchMs * batches;
   if (step.kind === 'facts') return DEFAULT_ESTIMATES.factsMs;
@@ -307,4 +311,26 @@ export function formatDuration(ms: number): string {
   if (minutes < 1) return `${Math.max(0, Math.round(ms / 1000))} s`;
   if (minutes < 60) return `${minutes} min`;
   return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')} min`;
+}
+
+/** What apply needs to know about the recorded plan: each step's batches, by id. */
+export function planBatches(plan: { hops?: ReadonlyArray<{ steps?: ReadonlyArray<Pick<PlanStep, 'id' | 'kind' | 'hosts' | 'serial'>> }> } | undefined): (stepId: string) => number {
+  const byId = new Map<string, number>();
+  for (const hop of plan?.hops ?? []) for (const step of hop.steps ?? []) byId.set(step.id, batchesOf(step));
+  return (stepId) => byId.get(stepId) ?? 1;
+}
+
+/**
+ * apply's `beforeStep` for a maintenance window: asks the clock at each step
+ * boundary, estimates the step from the journal's earlier durations, and
+ * stops the run when the step would not end in time.
+ */
+export function windowGate(limits: WindowLimits, now: () => Date): (step: PlanStep, journal: Journal) => Promise<StartVerdict> {
+  return async (step: PlanStep, journal: Journal): Promise<StartVerdict> => {
+    const at = now();
+    const deadline = runDeadline(limits, at);
+    if (deadline.closes === undefined) return { go: false, reason: `${step.id} not started: ${deadline.reason}` };
+    const estimate = estimateStepMs(step, { samples: stepDurationsByHost(journal), batchesOfStep: planBatches(journal.plan as Parameters<typeof planBatches>[0]) });
+    return shouldStart(step, at, deadline.closes, estimate);
+  };
 }

@@ -25,17 +25,26 @@ import { cacheDir } from '../util/paths.js';
 import type { ApplyCommandOptions } from './apply.js';
 import { buildPlanContext, makePlan } from './plan-input.js';
 import { loadClusterOrFail } from './load-cluster.js';
+import { readLiveFacts, type LiveFacts } from './live-facts.js';
+import { controlPlaneAtTarget } from '../apply/verify.js';
+import { parseDuration, soakCanary } from '../apply/soak.js';
 import { printJson, printStderr, printStdout } from './output.js';
 
 export async function runApplyCommand(versions: string | undefined, options: ApplyCommandOptions): Promise<void> {
   const loaded = await loadClusterOrFail(options.cluster, { checkSecrets: !options.dryRun });
   const baseDir = loaded.baseDir;
   const plan = await choosePlan(versions, options, baseDir, loaded.cluster.name);
+  const live = options.soak !== undefined || options.workersOnly ? await readLiveFacts(loaded, options) : undefined;
   const select = {
     ...(options.hop === undefined ? {} : { hop: parseHop(options.hop) }),
     mastersOnly: Boolean(options.mastersOnly),
     workersOnly: Boolean(options.workersOnly),
+    // --workers-only also trusts the live node versions when the journal does not know the control plane.
+    ...(live?.ok ? { controlPlaneUpgraded: (index: number) => plan.hops.some((hop) => hop.index === index && controlPlaneAtTarget(hop, live.facts)) } : {}),
   };
+  const soak = soakStep(options, live, () => readLiveFacts(loaded, options));
+  const { makeHopGate, parseSkippedChecks } = await import('./preflight.js');
+  const skippedChecks = [...parseSkippedChecks(options.skipCheck, options.reason), ...(options.skipPreflight ? [{ id: 'preflight', reason: 'not run (--skip-preflight)' }] : [])];
 
   if (options.dryRun) {
     const journal = await loadJournal(baseDir, plan.cluster.name);
@@ -61,15 +70,26 @@ export async function runApplyCommand(versions: string | undefined, options: App
     printStderr(`maintenance window: a step starts only if it should end by ${deadline.closes.toISOString()}`);
   }
   const runBefore = (await loadJournal(baseDir, plan.cluster.name))?.runId;
-  const applyOptions = { baseDir, plan, select, breakLock: Boolean(options.breakLock), replan: Boolean(options.replan), command: `kspray apply -c ${options.cluster}` };
+  const applyOptions = { baseDir, plan, select, breakLock: Boolean(options.breakLock), replan: Boolean(options.replan), command: `kspray apply -c ${options.cluster}`, skippedChecks };
+  // The hop's preflight runs first thing in prepareHop: a refusal there ends the run as failed in the journal.
+  const preflight = options.skipPreflight ? undefined : makeHopGate({
+    plan, cluster: loaded.cluster, clusterFile: options.cluster, baseDir, kubeconfig: options.kubeconfig, context: options.context,
+    skipped: skippedChecks, forceAnsible: Boolean(options.forceAnsible), log: printStderr,
+  });
+  const hopSteps = new Map<number, readonly PlanStep[]>();
   const deps: ApplyDeps = {
     prepareHop: async (hop) => {
+      await preflight?.(hop, hopSteps.get(hop.index) ?? hop.steps);
       await checkAnsible(hop, Boolean(options.forceAnsible));
       const prepared = await prepareHopWorkspace({ hop, cluster: loaded.cluster, clusterBaseDir: baseDir, cacheDir: cacheDir() });
       return { env: { ...prepared.env } };
     },
-    confirmHop: (hop, steps) => confirm(hop, steps, Boolean(options.yes)),
+    confirmHop: (hop, steps) => {
+      hopSteps.set(hop.index, steps);
+      return confirm(hop, steps, Boolean(options.yes));
+    },
     ...(limits ? { beforeStep: windowGate(limits, now) } : {}),
+    ...(soak ? { afterStep: soak } : {}),
     log: printStderr,
     now,
   };
@@ -123,6 +143,22 @@ async function readPlanFile(path: string, cluster: string): Promise<PlanDocument
 
 function samePlan(a: PlanDocument, b: PlanDocument): boolean {
   return JSON.stringify(a.hops.map((h) => h.steps.map((s) => s.argv))) === JSON.stringify(b.hops.map((h) => h.steps.map((s) => s.argv)));
+}
+
+/** `--soak`: after the canary step, watch the canary nodes for the duration; needs the cluster API. */
+function soakStep(options: ApplyCommandOptions, live: LiveFacts | undefined, readFacts: () => Promise<LiveFacts>): ApplyDeps['afterStep'] {
+  if (options.soak === undefined) return undefined;
+  const durationMs = parseDuration(options.soak);
+  if (durationMs === undefined) throw new UsageError(`--soak ${options.soak} is not a duration`, 'write e.g. --soak 30s, --soak 10m or --soak 1h');
+  if (live && !live.ok && !options.dryRun) throw new UsageError(`--soak needs the cluster API: ${live.reason}`, 'pass --kubeconfig (or set KUBECONFIG) so kspray can watch the canary');
+  return async (step, note) => {
+    if (step.kind !== 'canary') return { ok: true };
+    const result = await soakCanary({
+      nodes: step.hosts, durationMs, intervalMs: Math.min(15_000, Math.max(1_000, durationMs / 4)),
+      readFacts, now: () => Date.now(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)), onCheck: note,
+    });
+    return result.ok ? { ok: true } : { ok: false, reason: `canary regression during the soak: ${result.problems.join('; ')}` };
+  };
 }
 
 function parseHop(text: string): number {

@@ -22,7 +22,15 @@ export interface ApplyCommandOptions {
   until?: string;
   report?: string;
   junit?: string;
+  skipCheck?: string[];
+  reason?: string[];
+  skipPreflight?: boolean;
+  maxUnavailable?: string;
+  zoneSpread?: boolean;
+  soak?: string;
 }
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 export function register(program: Command): void {
   program
@@ -41,6 +49,7 @@ export function register(program: Command): void {
     .option('--kubeconfig <path>', 'kubeconfig of the cluster (default: KUBECONFIG, then the cluster file\'s)')
     .option('--max-unavailable <n|p%>', 'most workers drained at once in a PDB-aware wave', '20%')
     .option('--zone-spread', 'never two nodes of the same zone in one wave')
+    .option('--soak <duration>', 'after the canary, wait this long (30s, 10m, 1h) while its node stays Ready and its pods Running; needs the cluster API')
     .option('--context <name>', 'kubeconfig context')
     .option('--dry-run', 'print the steps that would run, run nothing')
     .option('--json', 'print one JSON document on stdout (progress stays on stderr)')
@@ -48,6 +57,9 @@ export function register(program: Command): void {
     .option('--break-lock', 'take over the lock of a run that died')
     .option('--force-ansible', 'run even when the local Ansible is outside the tag\'s range')
     .option('--replan', 'discard an unfinished recorded plan and run the new one')
+    .option('--skip-check <id>', 'run a hop although preflight check ID blocks it (repeatable, each with its --reason; the journal records both)', collect)
+    .option('--reason <text>', 'why the --skip-check in the same position may be skipped', collect)
+    .option('--skip-preflight', 'do not run the preflight checks before each hop (they run by default, see `kspray preflight --help`; the journal records the skip)')
     .option('--window <spec>', 'maintenance window, e.g. "Sat 01:00-05:00" or "Sat,Sun 23:00-03:00 UTC": a step starts only if it should end inside it (needs --yes)')
     .option('--until <time>', 'stop at a step boundary before TIME (HH:MM, or ISO like 2024-05-04T05:00:00Z; needs --yes)')
     .option('--report <file>', 'write the run report (JSON) to FILE at the end of the run, whatever its outcome')

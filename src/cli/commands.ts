@@ -13,7 +13,10 @@ import { register as registerCatalog } from './catalog.js';
 import { register as registerApply } from './apply.js';
 import { register as registerStatus } from './status.js';
 import { register as registerPin } from './pin.js';
+import { register as registerPreflight } from './preflight.js';
+import { register as registerRecover } from './recover.js';
+import { register as registerPipeline } from './pipeline.js';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [registerValidate, registerSchema, registerRender, registerImport, registerPlan, registerApply, registerStatus, registerPin, registerCatalog];
+export const commands: RegisterCommand[] = [registerValidate, registerSchema, registerRender, registerImport, registerPlan, registerPreflight, registerApply, registerStatus, registerRecover, registerPipeline, registerPin, registerCatalog];

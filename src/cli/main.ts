@@ -5,7 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { createRequire } from 'node:module';
 import { ExitCode, KsprayError } from '../util/errors.js';
-import { ExecError } from '../process/exec.js';
+import { ExecError } from '../process/exec-error.js';
 import { printStderr } from './output.js';
 import { commands } from './commands.js';
 

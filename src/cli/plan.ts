@@ -14,6 +14,9 @@ export interface PlanCommandOptions {
   context?: string;
   maxUnavailable?: string;
   zoneSpread?: boolean;
+  preflight?: boolean;
+  manifests?: string;
+  skipHosts?: boolean;
 }
 
 export function register(program: Command): void {
@@ -30,13 +33,20 @@ export function register(program: Command): void {
     .option('--context <name>', 'kubeconfig context')
     .option('--max-unavailable <n|p%>', 'most workers drained at once in a wave', '20%')
     .option('--zone-spread', 'never two nodes of the same zone in one wave')
+    .option('--preflight', 'run every preflight check and show the findings on the hops they gate (with --kubeconfig alone: the API and model checks); plan still exits 0, `kspray preflight` exits 1 on a block')
+    .option('--manifests <dir>', 'with --preflight/--kubeconfig: also check these manifests for removed APIs')
+    .option('--skip-hosts', 'with --preflight: leave out the host checks (etcd, caches, kubeadm dry run)')
     .option('--json', 'print the plan document (JSON) alone on stdout')
     .option('--markdown', 'print the plan as Markdown, for a change ticket')
     .option('--output <file>', 'also write the JSON plan to FILE (run it later with apply --plan FILE)')
     .action(async (versions: string | undefined, options: PlanCommandOptions) => {
       const { buildPlanContext, makePlan } = await import('./plan-input.js');
       const context = await buildPlanContext({ ...options, pair: versions });
-      const plan = makePlan(context);
+      let plan = makePlan(context);
+      if (options.preflight || options.kubeconfig) {
+        const { withPreflightFindings } = await import('./preflight.js');
+        plan = await withPreflightFindings(context, plan, options);
+      }
       if (options.output) {
         const { writeFileAtomic } = await import('../util/atomic-write.js');
         await writeFileAtomic(options.output, `${JSON.stringify(plan, null, 2)}\n`);

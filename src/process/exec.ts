@@ -9,6 +9,9 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { redact } from '../util/redact.js';
+import { ExecError } from './exec-error.js';
+
+export { ExecError, formatArgv, tailLines } from './exec-error.js';
 
 /** Variables a child may inherit from kspray's own environment; everything else must be passed explicitly. */
 const ENV_ALLOW_LIST = [
@@ -58,49 +61,6 @@ export interface RunResult {
   cancelled: boolean;
 }
 
-/** A child process that failed: the command, exit code or signal, and the tail of its stderr, redacted. */
-export class ExecError extends Error {
-  readonly command: string;
-  readonly argv: readonly string[];
-  readonly exitCode: number | undefined;
-  readonly signal: string | undefined;
-  readonly stderrTail: string;
-  readonly timedOut: boolean;
-  readonly cancelled: boolean;
-  readonly notFound: boolean;
-
-  constructor(fields: {
-    command: string; argv: readonly string[]; exitCode: number | undefined; signal: string | undefined;
-    stderr: string; timedOut: boolean; cancelled: boolean; notFound: boolean;
-  }) {
-    const tail = redact(tailLines(fields.stderr, 20));
-    const what = fields.notFound
-      ? `${fields.command}: command not found`
-      : fields.timedOut
-        ? `${fields.command} timed out`
-        : fields.cancelled
-          ? `${fields.command} was cancelled`
-          : fields.signal
-            ? `${fields.command} was killed by ${fields.signal}`
-            : `${fields.command} exited with code ${fields.exitCode}`;
-    super(tail ? `${what}\n${tail}` : what);
-    this.name = 'ExecError';
-    this.command = fields.command;
-    this.argv = fields.argv.map(redact);
-    this.exitCode = fields.exitCode;
-    this.signal = fields.signal;
-    this.stderrTail = tail;
-    this.timedOut = fields.timedOut;
-    this.cancelled = fields.cancelled;
-    this.notFound = fields.notFound;
-  }
-}
-
-export function tailLines(text: string, count: number): string {
-  const lines = text.trimEnd().split('\n');
-  return lines.slice(-count).join('\n');
-}
-
 /** The allow-listed part of an environment. */
 export function allowedEnv(source: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const env: Record<string, string> = {};
@@ -109,11 +69,6 @@ export function allowedEnv(source: NodeJS.ProcessEnv = process.env): Record<stri
     if (ENV_ALLOW_LIST.includes(key) || ENV_ALLOW_PREFIXES.some((prefix) => key.startsWith(prefix))) env[key] = value;
   }
   return env;
-}
-
-/** Quotes an argv for display (logs, plans): copy-pasteable into a POSIX shell. */
-export function formatArgv(argv: readonly string[]): string {
-  return argv.map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`)).join(' ');
 }
 
 /** Runs `argv[0]` with `argv.slice(1)`; never through a shell. */

@@ -2,7 +2,7 @@
  * The plan for a change ticket: hops, findings and every command, in
  * Markdown a reviewer can read and an auditor can diff.
  */
-import { formatArgv } from '../process/exec.js';
+import { formatArgv } from '../process/exec-error.js';
 import type { PlanDocument } from '../plan/types.js';
 import { HOP_HEADER, hopRows } from './plan-text.js';
 import { formatMarkdownTable } from './table.js';

@@ -2,7 +2,7 @@
  * The plan as an operator reads it at a terminal: the hops, then every step
  * with its exact command. The same data as `--json`, nothing more.
  */
-import { formatArgv } from '../process/exec.js';
+import { formatArgv } from '../process/exec-error.js';
 import type { PlanDocument, PlanHop } from '../plan/types.js';
 import { formatTable } from './table.js';
 import type { Finding } from '../preflight/types.js';

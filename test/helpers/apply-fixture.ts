@@ -57,7 +57,13 @@ export async function setupApplyFixture(dir: string, options: { tags: string[]; 
   await mkdir(clusterDir, { recursive: true });
   const clusterFile = join(clusterDir, 'cluster.yaml');
   await writeFile(clusterFile, stringify(cluster));
-  const kspray = (args: readonly string[], extraEnv: Record<string, string> = {}) => runCli(args, { cwd: dir, env: { ...env, ...extraEnv } });
+  // The fixture's hosts run no etcd and no kubeadm, so a real apply's preflight gate would block
+  // (test/preflight-apply.test.ts covers the gate); apply here runs with --skip-preflight unless a
+  // test names its own preflight flags.
+  const kspray = (args: readonly string[], extraEnv: Record<string, string> = {}) => {
+    const gated = args[0] === 'apply' && !args.includes('--dry-run') && !args.some((a) => a === '--skip-check' || a === '--skip-preflight');
+    return runCli(gated ? [...args, '--skip-preflight'] : args, { cwd: dir, env: { ...env, ...extraEnv } });
+  };
   const refresh = await kspray(['catalog', 'refresh', '--repo', repo.path]);
   if (refresh.exitCode !== 0) throw new Error(`catalog refresh failed: ${refresh.stderr}`);
   return { dir, clusterFile, cacheDir, fixtureJournal, stateDir, env, shas: repo.shas, kspray, journal: () => readFixtureJournal(fixtureJournal) };

@@ -1,10 +1,13 @@
 /**
- * A small JSON Schema validator for the keywords zod's toJSONSchema emits for
- * the run report (type, const, enum, anyOf, minimum, maximum, properties,
- * required, additionalProperties, items). Enough to prove a document matches
+ * Checks for apply's run reports. validateJsonSchema: a small JSON Schema
+ * validator for the keywords zod's toJSONSchema emits for the run report
+ * (type, const, enum, anyOf, minimum, maximum, properties, required,
+ * additionalProperties, items). Enough to prove a document matches
  * the published schema without adding a validator dependency; an unknown
  * keyword fails loudly so the helper never passes by ignoring a rule.
  */
+import { run } from '../../src/process/exec.js';
+
 type Schema = Record<string, unknown>;
 
 const KNOWN = new Set(['$schema', 'type', 'const', 'enum', 'anyOf', 'minimum', 'maximum', 'properties', 'required', 'additionalProperties', 'items', 'description']);
@@ -52,4 +55,25 @@ export function validateJsonSchema(schema: Schema, value: unknown, path = '$'): 
     value.forEach((item, index) => errors.push(...validateJsonSchema(schema.items as Schema, item, `${path}[${index}]`)));
   }
   return errors;
+}
+
+export interface JUnitCase { suite: string; name: string; classname: string; outcome: 'passed' | 'failure' | 'error' | 'skipped'; message: string | null }
+
+/** Parses a JUnit file with a real XML parser (Python's ElementTree): every testcase and its outcome. */
+export async function parseJUnit(file: string): Promise<{ tests: number; failures: number; cases: JUnitCase[] }> {
+  const script = [
+    'import json, sys, xml.etree.ElementTree as ET',
+    'root = ET.parse(sys.argv[1]).getroot()',
+    'cases = []',
+    'for suite in root.iter("testsuite"):',
+    '    for case in suite.iter("testcase"):',
+    '        outcome, message = "passed", None',
+    '        for tag in ("failure", "error", "skipped"):',
+    '            found = case.find(tag)',
+    '            if found is not None: outcome, message = tag, found.get("message")',
+    '        cases.append({"suite": suite.get("name"), "name": case.get("name"), "classname": case.get("classname"), "outcome": outcome, "message": message})',
+    'print(json.dumps({"tests": int(root.get("tests")), "failures": int(root.get("failures")), "cases": cases}))',
+  ].join('\n');
+  const result = await run(['python3', '-c', script, file]);
+  return JSON.parse(result.stdout) as { tests: number; failures: number; cases: JUnitCase[] };
 }

@@ -1,0 +1,92 @@
+import type { Command } from 'commander';
+import type { LoadedCluster } from '../model/load.js';
+import type { PlanDocument } from '../plan/types.js';
+
+export interface PipelineCommandOptions {
+  cluster: string;
+  ci: string;
+  to?: string;
+  tag?: string;
+  canary?: string;
+  batch?: string;
+  window: string;
+  cron?: string[];
+  image: string;
+  nodeVersion: string;
+  output?: string;
+}
+
+export function register(program: Command): void {
+  program
+    .command('pipeline')
+    .description('print a scheduled CI pipeline (GitLab or GitHub) that plans, preflights and applies the upgrade hop by hop, each hop behind a manual gate')
+    .requiredOption('-c, --cluster <file>', 'cluster file (YAML)')
+    .requiredOption('--ci <kind>', 'gitlab or github')
+    .option('--to <version>', 'target version (default: the plan the journal recorded)')
+    .option('--tag <tag>', 'the Kubespray tag for the last hop')
+    .option('--canary <n>', 'canary workers upgraded alone before the rest', '1')
+    .option('--batch <n|p%>', 'workers per batch after the canary')
+    .option('--window <spec>', 'maintenance window each apply job runs in (apply --window)', 'Sat 01:00-05:00 UTC')
+    .option('--cron <line>', 'schedule (repeatable; default: at each window\'s opening)', (value: string, all: string[] | undefined) => [...(all ?? []), value])
+    .option('--image <image>', 'GitLab job image', 'node:20-bookworm')
+    .option('--node-version <v>', 'Node.js version for GitHub\'s setup-node', '20')
+    .option('--output <file>', 'write the definition to FILE instead of stdout')
+    .action(async (options: PipelineCommandOptions) => {
+      await runPipelineCommand(options);
+    });
+}
+
+async function runPipelineCommand(options: PipelineCommandOptions): Promise<void> {
+  const { dirname, relative, resolve, sep } = await import('node:path');
+  const { UsageError } = await import('../util/errors.js');
+  const { printStderr, printStdout } = await import('./output.js');
+  const { parseWindows } = await import('../apply/window.js');
+  const { pipelineDefinition, pipelinePath, secretEnvNames } = await import('../report/pipeline.js');
+  if (options.ci !== 'gitlab' && options.ci !== 'github') throw new UsageError(`--ci ${options.ci}: kspray writes gitlab or github pipelines`, 'pass --ci gitlab or --ci github');
+  const windows = parseWindows(options.window);
+  const { plan, loaded } = await planFor(options);
+  const file = resolve(options.cluster);
+  const root = await repositoryRoot(dirname(file));
+  if (root === undefined) printStderr(`warning: ${options.cluster} is not in a git repository: paths are relative to ${process.cwd()}`);
+  const posix = (path: string): string => path.split(sep).join('/');
+  const clusterFile = posix(relative(root ?? process.cwd(), file));
+  const text = pipelineDefinition({
+    ci: options.ci, cluster: plan.cluster.name, clusterFile, clusterDir: posix(dirname(clusterFile)).replace(/^\.$/, ''),
+    from: plan.from.version, to: plan.to.version,
+    hops: plan.hops.map((hop) => ({ index: hop.index, tag: hop.tag, fromVersion: hop.fromVersion, toVersion: hop.toVersion })),
+    windowText: options.window, windows, cron: options.cron,
+    secretEnv: secretEnvNames(loaded.cluster), ansible: loaded.cluster.kubespray.ansible,
+    image: options.image, nodeVersion: options.nodeVersion,
+    command: `kspray pipeline -c ${clusterFile} --ci ${options.ci} --to ${plan.to.version} --window "${options.window}"`,
+  });
+  if (options.output) {
+    const { writeFileAtomic } = await import('../util/atomic-write.js');
+    await writeFileAtomic(options.output, text);
+    printStderr(`wrote ${options.output} (in the repository it belongs at ${pipelinePath(options.ci, plan.cluster.name)})`);
+  } else {
+    printStdout(text);
+    printStderr(`save it as ${pipelinePath(options.ci, plan.cluster.name)} in the repository`);
+  }
+}
+
+/** The plan as `kspray plan` makes it, or the one the journal recorded when no target is given. */
+async function planFor(options: PipelineCommandOptions): Promise<{ plan: PlanDocument; loaded: LoadedCluster }> {
+  if (options.to !== undefined) {
+    const { buildPlanContext, makePlan } = await import('./plan-input.js');
+    const context = await buildPlanContext({ cluster: options.cluster, to: options.to, tag: options.tag, canary: options.canary, batch: options.batch });
+    return { plan: makePlan(context), loaded: context.loaded };
+  }
+  const { loadClusterOrFail } = await import('./load-cluster.js');
+  const { loadJournal } = await import('../journal/journal.js');
+  const { UsageError } = await import('../util/errors.js');
+  const loaded = await loadClusterOrFail(options.cluster);
+  const journal = await loadJournal(loaded.baseDir, loaded.cluster.name);
+  if (!journal?.plan) throw new UsageError('no target and no recorded plan', 'pass --to VERSION (e.g. --to 1.18)');
+  return { plan: journal.plan as PlanDocument, loaded };
+}
+
+async function repositoryRoot(dir: string): Promise<string | undefined> {
+  const { run } = await import('../process/exec.js');
+  const result = await run(['git', 'rev-parse', '--show-toplevel'], { cwd: dir, reject: false }).catch(() => undefined);
+  return result && result.exitCode === 0 ? result.stdout.trim() : undefined;
+}

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { parseWindows } from '../apply/window.js';
+import { cronForWindows, pipelineDefinition, pipelinePath, secretEnvNames, type PipelineInput } from './pipeline.js';
+
+const WINDOW = 'Sat 01:00-05:00 UTC';
+
+function input(ci: PipelineInput['ci']): PipelineInput {
+  return {
+    ci, cluster: 'k1', clusterFile: 'inventories/k1/cluster.yaml', clusterDir: 'inventories/k1',
+    from: 'v1.16.3', to: 'v1.18.10',
+    hops: [
+      { index: 1, tag: 'v2.13.4', fromVersion: 'v1.16.3', toVersion: 'v1.17.12' },
+      { index: 2, tag: 'v2.14.2', fromVersion: 'v1.17.12', toVersion: 'v1.18.10' },
+    ],
+    windowText: WINDOW, windows: parseWindows(WINDOW), secretEnv: ['K1_RBD_ADMIN_SECRET', 'K1_RBD_USER_SECRET'],
+    ansible: 'venv', image: 'node:20-bookworm', nodeVersion: '20', command: 'kspray pipeline -c inventories/k1/cluster.yaml --ci x --to v1.18.10',
+  };
+}
+
+type Job = { script?: string[]; when?: string; allow_failure?: boolean; needs?: unknown; stage?: string; environment?: unknown; steps?: Array<{ run?: string }>; env?: Record<string, string> };
+
+describe('secretEnvNames and cronForWindows', () => {
+  it('finds every fromEnv reference, once, sorted', () => {
+    expect(secretEnvNames({ a: { fromEnv: 'B' }, list: [{ x: { fromEnv: 'A' } }, { fromFile: 'f' }], c: { fromEnv: 'B' } })).toEqual(['A', 'B']);
+  });
+
+  it('schedules each window at its opening', () => {
+    expect(cronForWindows(parseWindows('Sat 01:00-05:00 UTC, Mon-Fri 22:30-23:30 UTC, 03:15-04:00'))).toEqual(['0 1 * * 6', '30 22 * * 1,2,3,4,5', '15 3 * * *']);
+  });
+});
+
+describe('pipelineDefinition', () => {
+  it('GitLab: plan → preflight → one manual, blocking job per hop, chained, with reports as artifacts', () => {
+    const text = pipelineDefinition(input('gitlab'));
+    const doc = parse(text) as Record<string, Job> & { stages: string[]; variables: Record<string, string> };
+    expect(doc.stages).toEqual(['plan', 'preflight', 'hop-1', 'hop-2']);
+    expect(doc.variables).toEqual({ KSPRAY_CLUSTER_FILE: 'inventories/k1/cluster.yaml', KSPRAY_TARGET: 'v1.18.10', KSPRAY_WINDOW: WINDOW });
+    expect(doc['preflight']!.needs).toEqual(['plan']);
+    for (const [hop, needs] of [[1, 'preflight'], [2, 'apply-hop-1']] as const) {
+      const job = doc[`apply-hop-${hop}`]!;
+      expect(job).toMatchObject({ when: 'manual', allow_failure: false, stage: `hop-${hop}`, needs: [needs] });
+      expect(job.script).toEqual([
+        `npx kspray apply -c "$KSPRAY_CLUSTER_FILE" --to "$KSPRAY_TARGET" --hop ${hop} --yes --window "$KSPRAY_WINDOW" --report kspray-hop${hop}-report.json --junit kspray-hop${hop}-junit.xml`,
+      ]);
+    }
+    expect(text).toMatch(/# {3}hop 1: Kubespray v2\.13\.4, Kubernetes v1\.16\.3 → v1\.17\.12/);
+    expect(text).toMatch(/# {3}K1_RBD_ADMIN_SECRET: read by the cluster file \(fromEnv\)/);
+    expect(text).toMatch(/cron "0 1 \* \* 6", timezone UTC/);
+  });
+
+  it('GitHub: scheduled, environments as the manual gate, needs chaining, secrets only as references', () => {
+    const doc = parse(pipelineDefinition(input('github'))) as { on: { schedule: Array<{ cron: string }> }; jobs: Record<string, Job> };
+    expect(doc.on.schedule).toEqual([{ cron: '0 1 * * 6' }]);
+    expect(Object.keys(doc.jobs)).toEqual(['plan', 'preflight', 'apply-hop-1', 'apply-hop-2']);
+    expect(doc.jobs['apply-hop-1']).toMatchObject({ needs: 'preflight', environment: 'k1-hop-1' });
+    expect(doc.jobs['apply-hop-2']).toMatchObject({ needs: 'apply-hop-1', environment: 'k1-hop-2' });
+    expect(doc.jobs['apply-hop-2']!.env).toEqual({ K1_RBD_ADMIN_SECRET: '${{ secrets.K1_RBD_ADMIN_SECRET }}', K1_RBD_USER_SECRET: '${{ secrets.K1_RBD_USER_SECRET }}' });
+    expect(doc.jobs['apply-hop-2']!.steps!.map((step) => step.run).filter(Boolean)).toContain(
+      'npx kspray apply -c "$KSPRAY_CLUSTER_FILE" --to "$KSPRAY_TARGET" --hop 2 --yes --window "$KSPRAY_WINDOW" --report kspray-hop2-report.json --junit kspray-hop2-junit.xml',
+    );
+  });
+
+  it('names where the file goes', () => {
+    expect(pipelinePath('gitlab', 'k1')).toBe('.gitlab-ci.yml');
+    expect(pipelinePath('github', 'k1')).toBe('.github/workflows/kspray-k1.yml');
+  });
+});

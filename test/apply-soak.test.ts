@@ -1,0 +1,46 @@
+/**
+ * The canary soak: after the canary wave, apply watches the canary through
+ * the cluster API; a regression stops the run before the next wave.
+ */
+import { describe, expect, it } from 'vitest';
+import { startKubeApiServer, type KubeObject } from './fixtures/kube-api-server.js';
+import { k1WithDisruptionsAllowed } from './fixtures/kube/k1.js';
+import { withTempDir } from './helpers/cli.js';
+import { K1_MASTERS, setupApplyFixture } from './helpers/apply-fixture.js';
+
+function withWorkersNotReady(objects: KubeObject[]): KubeObject[] {
+  return objects.map((object) => {
+    if (object.kind !== 'Node' || K1_MASTERS.includes(object.metadata.name)) return object;
+    const status = { ...(object.status as Record<string, unknown>), conditions: [{ type: 'Ready', status: 'False', reason: 'KubeletNotReady' }] };
+    return { ...object, status };
+  });
+}
+
+describe('kspray apply --soak', () => {
+  it('soaks the canary, then goes on; a NotReady canary stops the run before any other worker', async () => {
+    await withTempDir(async (dir) => {
+      const server = await startKubeApiServer(k1WithDisruptionsAllowed());
+      try {
+        const fx = await setupApplyFixture(dir, { tags: ['v2.12.10', 'v2.13.4'] });
+        const args = ['apply', '-c', fx.clusterFile, '--to', '1.17', '--yes', '--kubeconfig', server.kubeconfigPath, '--soak', '2s', '--masters-only'];
+        const masters = await fx.kspray(args);
+        expect(masters.exitCode, masters.stderr).toBe(0);
+
+        server.setObjects(withWorkersNotReady(k1WithDisruptionsAllowed()));
+        const regressed = await fx.kspray(['apply', '-c', fx.clusterFile, '--to', '1.17', '--yes', '--kubeconfig', server.kubeconfigPath, '--soak', '2s', '--workers-only']);
+        expect(regressed.exitCode).toBe(1);
+        expect(regressed.stderr).toMatch(/hop1:canary failed on (k1-node\d+): canary regression during the soak: node \1 is NotReady/);
+        const canary = /hop1:canary failed on (k1-node\d+)/.exec(regressed.stderr)![1]!;
+        const otherWorkers = fx.journal().filter((l) => l.play !== 'Gather facts' && l.host.startsWith('k1-node') && l.host !== canary);
+        expect(otherWorkers).toEqual([]);
+
+        server.setObjects(k1WithDisruptionsAllowed());
+        const healed = await fx.kspray(['apply', '-c', fx.clusterFile, '--to', '1.17', '--yes', '--kubeconfig', server.kubeconfigPath, '--soak', '2s', '--workers-only']);
+        expect(healed.exitCode, healed.stderr).toBe(0);
+        expect(healed.stderr).toMatch(new RegExp(`canary ${canary} healthy \\(check \\d+\\)`));
+      } finally {
+        await server.stop();
+      }
+    });
+  });
+});
