@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 // timeouts, and forks so a test's child processes die with its worker.
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'bench/**/*.test.ts'],
     pool: 'forks',
     testTimeout: 120_000,
     hookTimeout: 120_000,

@@ -19,9 +19,10 @@ function withWorkersNotReady(objects: KubeObject[]): KubeObject[] {
 describe('kspray apply --soak', () => {
   it('soaks the canary, then goes on; a NotReady canary stops the run before any other worker', async () => {
     await withTempDir(async (dir) => {
-      const server = await startKubeApiServer(k1WithDisruptionsAllowed());
+      const fx = await setupApplyFixture(dir, { tags: ['v2.12.10', 'v2.13.4'] });
+      // The fake API mirrors the fixture's fake nodes, so apply's verify step reads real-looking versions.
+      const server = await startKubeApiServer({ objects: k1WithDisruptionsAllowed(), nodeStateDir: fx.stateDir });
       try {
-        const fx = await setupApplyFixture(dir, { tags: ['v2.12.10', 'v2.13.4'] });
         const args = ['apply', '-c', fx.clusterFile, '--to', '1.17', '--yes', '--kubeconfig', server.kubeconfigPath, '--soak', '2s', '--masters-only'];
         const masters = await fx.kspray(args);
         expect(masters.exitCode, masters.stderr).toBe(0);
@@ -38,6 +39,7 @@ describe('kspray apply --soak', () => {
         const healed = await fx.kspray(['apply', '-c', fx.clusterFile, '--to', '1.17', '--yes', '--kubeconfig', server.kubeconfigPath, '--soak', '2s', '--workers-only']);
         expect(healed.exitCode, healed.stderr).toBe(0);
         expect(healed.stderr).toMatch(new RegExp(`canary ${canary} healthy \\(check \\d+\\)`));
+        expect(healed.stderr).toMatch(/all 8 nodes report v1\.17\.12, Ready and schedulable \(read from the cluster\)/);
       } finally {
         await server.stop();
       }

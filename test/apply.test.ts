@@ -64,6 +64,9 @@ describe('kspray apply on the Kubespray-shaped fixture', () => {
       }
       const status = JSON.parse((await fx.kspray(['status', '-c', fx.clusterFile, '--json'])).stdout) as { runStatus: string; resumeAt: string | null };
       expect(status).toMatchObject({ runStatus: 'succeeded', resumeAt: null });
+      // The stale docker login data was removed before the first control-plane step, and the journal says so.
+      const journal = JSON.parse(await readFile(join(dir, 'inventories', 'k1', '.kspray', 'state', 'k1.json'), 'utf8')) as { cleanups: Array<{ host: string; paths: string[]; stepId?: string }> };
+      expect(journal.cleanups).toEqual([expect.objectContaining({ paths: [join(dir, 'caches', 'docker-config')], stepId: 'hop1:cleanup-caches' })]);
     });
   });
 
@@ -84,7 +87,7 @@ describe('kspray apply on the Kubespray-shaped fixture', () => {
       const before = fx.journal().length;
       const resumed = await fx.kspray(['apply', '-c', fx.clusterFile, '--to', '1.17', '--yes']);
       expect(resumed.exitCode, resumed.stderr).toBe(0);
-      expect(resumed.stderr).toMatch(/resuming: 1 step\(s\) already done, next is hop1:control-plane/);
+      expect(resumed.stderr).toMatch(/resuming: 2 step\(s\) already done, next is hop1:control-plane/);
       const rerun = fx.journal().slice(before);
       // The facts step (every host, no --limit) did not run again: the re-run starts on the control plane.
       const firstWorker = rerun.findIndex((l) => workers.includes(l.host));

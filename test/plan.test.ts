@@ -23,8 +23,11 @@ describe('kspray plan', () => {
     expect(kube(plan)).toEqual(['2.13 v2.13.4 v1.17.12', '2.14 v2.14.2 v1.18.10']);
     expect(plan.hops.map((h) => h.sha.slice(0, 8))).toEqual(['d28a6d68', '75d648ca']);
     const hop = plan.hops[0]!;
-    expect(hop.steps.map((s) => s.kind)).toEqual(['facts', 'control-plane', 'canary', 'workers', 'verify']);
-    const [facts, controlPlane, canary, workers] = hop.steps;
+    expect(hop.steps.map((s) => s.kind)).toEqual(['facts', 'cleanup-caches', 'control-plane', 'canary', 'workers', 'verify']);
+    const [facts, cleanup, controlPlane, canary, workers] = hop.steps;
+    expect(cleanup!.hosts).toEqual(['k1-master01', 'k1-master02', 'k1-master03']);
+    expect(cleanup!.argv!.at(-1)).toMatch(/playbooks\/cleanup-caches\.yml$/);
+    expect(JSON.parse(cleanup!.argv!.at(-2)!)).toMatchObject({ kspray_hosts: 'kube-master', kspray_cache_paths: ['/root/.kube/http-cache', '/root/.docker/config'] });
     const common = ['ansible-playbook', '-b', '-f', '30', '-i', hop.workspace.inventory, '-e', `@${hop.workspace.extraVars}`, '-e', `@${hop.workspace.secrets}`, '-e', 'kube_version=v1.17.12'];
     expect(facts!.argv).toEqual([...common, 'facts.yml']);
     expect(facts!.limit).toBeNull();
@@ -98,7 +101,7 @@ nodes:
   it('notes where kube_version loses its v (into v2.28) and where Ansible changes', async () => {
     const plan = await planJson(['1.31→1.32', '-c', k1ClusterFile]);
     expect(plan.hops.map((h) => [h.tag, h.kubeVersion])).toEqual([['v2.28.1', '1.32.8']]);
-    expect(plan.hops[0]!.steps[1]!.argv).toContain('kube_version=1.32.8');
+    expect(plan.hops[0]!.steps.find((s) => s.kind === 'control-plane')!.argv).toContain('kube_version=1.32.8');
     const longer = await planJson(['1.30→1.32', '-c', k1ClusterFile]);
     expect(longer.hops[1]!.changes).toContain('kube_version is written without a leading v from this tag on (1.32.8)');
     const ansible = await planJson(['1.22→1.24', '-c', k1ClusterFile]);

@@ -5,20 +5,11 @@
  * check blocks, and runs once every blocking check is skipped with a reason,
  * which the journal keeps.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type KubeApiServer, startKubeApiServer } from './fixtures/kube-api-server.js';
+import { describe, expect, it } from 'vitest';
+import { startKubeApiServer } from './fixtures/kube-api-server.js';
 import { K1_FILE } from './fixtures/kube/k1.js';
 import { setupApplyFixture } from './helpers/apply-fixture.js';
 import { withTempDir } from './helpers/cli.js';
-
-let server: KubeApiServer;
-
-beforeAll(async () => {
-  server = await startKubeApiServer({ files: [K1_FILE] });
-});
-afterAll(async () => {
-  await server.stop();
-});
 
 /**
  * The checks that block this hop here: the field notes' budgets, and etcd,
@@ -34,36 +25,42 @@ describe('kspray apply runs the hop\'s preflight first', () => {
   it('refuses the hop while a check blocks, then runs it with every blocking check skipped, and records why', async () => {
     await withTempDir(async (dir) => {
       const fx = await setupApplyFixture(dir, { tags: ['v2.12.10', 'v2.13.4'], workers: 1 });
-      const apply = (extra: string[]) => fx.kspray(['apply', '-c', fx.clusterFile, '--to', '1.17', '--yes', '--kubeconfig', server.kubeconfigPath, ...extra]);
+      // The fake API mirrors the fixture's fake nodes: apply's verify step reads the versions back.
+      const server = await startKubeApiServer({ files: [K1_FILE], nodeStateDir: fx.stateDir });
+      try {
+        const apply = (extra: string[]) => fx.kspray(['apply', '-c', fx.clusterFile, '--to', '1.17', '--yes', '--kubeconfig', server.kubeconfigPath, ...extra], {}, { preflight: true });
 
-      const refused = await apply([]);
-      const stillRefused = await apply(SKIP_ALL.slice(0, 4));
+        const refused = await apply([]);
+        const stillRefused = await apply(SKIP_ALL.slice(0, 4));
 
-      expect(refused.exitCode).toBe(1);
-      expect(refused.stderr).toContain('kspray: hop 1 (Kubespray v2.13.4, v1.16.3 → v1.17.12) refused: preflight blocks in pdb, etcd-health; nothing was run');
-      expect(refused.stderr).toContain('BLOCK pdb (hop 1): PodDisruptionBudget istio-system/istio-pilot allows 0 disruptions');
-      expect(refused.stderr).toContain('--skip-check pdb --reason TEXT');
-      expect(stillRefused.exitCode).toBe(1);
-      expect(stillRefused.stderr).toContain('pdb blocks, skipped as asked (--skip-check pdb: budgets relaxed by hand for the window (CHG-1234))');
-      expect(stillRefused.stderr).toContain('refused: preflight blocks in etcd-health; nothing was run');
-      expect(fx.journal()).toEqual([]);
-      const afterRefusal = JSON.parse((await fx.kspray(['status', '-c', fx.clusterFile, '--json'])).stdout) as { runStatus: string; steps: { done: number } };
-      expect(afterRefusal).toMatchObject({ runStatus: 'failed', steps: { done: 0 } });
-      // Without a target, preflight checks the next hop of the plan the refused apply recorded.
-      const next = await fx.kspray(['preflight', '-c', fx.clusterFile, '--kubeconfig', server.kubeconfigPath, '--skip-hosts', '--json']);
-      expect(next.exitCode).toBe(1);
-      expect((JSON.parse(next.stdout) as { hops: Array<{ index: number; tag: string }> }).hops).toEqual([expect.objectContaining({ index: 1, tag: 'v2.13.4' })]);
-      expect(next.stderr).toContain('preflight: no target given; checking hop 1 of the plan recorded by an unfinished apply (v1.16.3 → v1.17.12)');
+        expect(refused.exitCode).toBe(1);
+        expect(refused.stderr).toContain('kspray: hop 1 (Kubespray v2.13.4, v1.16.3 → v1.17.12) refused: preflight blocks in pdb, etcd-health; nothing was run');
+        expect(refused.stderr).toContain('BLOCK pdb (hop 1): PodDisruptionBudget istio-system/istio-pilot allows 0 disruptions');
+        expect(refused.stderr).toContain('--skip-check pdb --reason TEXT');
+        expect(stillRefused.exitCode).toBe(1);
+        expect(stillRefused.stderr).toContain('pdb blocks, skipped as asked (--skip-check pdb: budgets relaxed by hand for the window (CHG-1234))');
+        expect(stillRefused.stderr).toContain('refused: preflight blocks in etcd-health; nothing was run');
+        expect(fx.journal()).toEqual([]);
+        const afterRefusal = JSON.parse((await fx.kspray(['status', '-c', fx.clusterFile, '--json'])).stdout) as { runStatus: string; steps: { done: number } };
+        expect(afterRefusal).toMatchObject({ runStatus: 'failed', steps: { done: 0 } });
+        // Without a target, preflight checks the next hop of the plan the refused apply recorded.
+        const next = await fx.kspray(['preflight', '-c', fx.clusterFile, '--kubeconfig', server.kubeconfigPath, '--skip-hosts', '--json']);
+        expect(next.exitCode).toBe(1);
+        expect((JSON.parse(next.stdout) as { hops: Array<{ index: number; tag: string }> }).hops).toEqual([expect.objectContaining({ index: 1, tag: 'v2.13.4' })]);
+        expect(next.stderr).toContain('preflight: no target given; checking hop 1 of the plan recorded by an unfinished apply (v1.16.3 → v1.17.12)');
 
-      const ran = await apply(SKIP_ALL);
+        const ran = await apply(SKIP_ALL);
 
-      expect(ran.exitCode, ran.stderr).toBe(0);
-      expect(fx.journal().length).toBeGreaterThan(0);
-      const status = JSON.parse((await fx.kspray(['status', '-c', fx.clusterFile, '--json'])).stdout) as { skippedChecks: Array<{ id: string; reason: string }> };
-      expect(status.skippedChecks).toEqual([
-        { id: 'pdb', reason: 'budgets relaxed by hand for the window (CHG-1234)' },
-        { id: 'etcd-health', reason: 'fixture hosts run no etcd' },
-      ]);
+        expect(ran.exitCode, ran.stderr).toBe(0);
+        expect(fx.journal().length).toBeGreaterThan(0);
+        const status = JSON.parse((await fx.kspray(['status', '-c', fx.clusterFile, '--json'])).stdout) as { skippedChecks: Array<{ id: string; reason: string }> };
+        expect(status.skippedChecks).toEqual([
+          { id: 'pdb', reason: 'budgets relaxed by hand for the window (CHG-1234)' },
+          { id: 'etcd-health', reason: 'fixture hosts run no etcd' },
+        ]);
+      } finally {
+        await server.stop();
+      }
     });
   });
 
@@ -72,8 +69,8 @@ describe('kspray apply runs the hop\'s preflight first', () => {
       const fx = await setupApplyFixture(dir, { tags: ['v2.12.10', 'v2.13.4'], workers: 1 });
 
       const [noReason, unknown] = await Promise.all([
-        fx.kspray(['apply', '-c', fx.clusterFile, '--to', '1.17', '--yes', '--skip-check', 'pdb']),
-        fx.kspray(['apply', '-c', fx.clusterFile, '--to', '1.17', '--yes', '--skip-check', 'pdbs', '--reason', 'typo']),
+        fx.kspray(['apply', '-c', fx.clusterFile, '--to', '1.17', '--yes', '--skip-check', 'pdb'], {}, { preflight: true }),
+        fx.kspray(['apply', '-c', fx.clusterFile, '--to', '1.17', '--yes', '--skip-check', 'pdbs', '--reason', 'typo'], {}, { preflight: true }),
       ]);
 
       expect([noReason.exitCode, unknown.exitCode]).toEqual([2, 2]);

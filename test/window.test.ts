@@ -47,24 +47,25 @@ describe('kspray apply --window / --until', () => {
       expect(fx.journal()).toEqual([]);
       expect(existsSync(report)).toBe(false);
 
-      // 20 minutes before the close: the facts step (2 min without history) runs; the
-      // control plane (3 masters, one at a time, 10 min each) would end after 05:00.
+      // 20 minutes before the close: the facts step (2 min without history) and the cache
+      // cleanup (1 min) run; the control plane (3 masters, one at a time, 10 min each)
+      // would end after 05:00.
       const stopped = await apply(SAT_0440, ['--yes']);
       expect(stopped.exitCode, stopped.stderr).toBe(0);
       expect(stopped.stderr).toMatch(/stopped at a step boundary: hop1:control-plane not started: it takes about 30 min and the window closes at 2024-05-04T05:00:00.000Z \(20 min left\)/);
       expect(fx.journal().every((line) => line.play === 'Gather facts')).toBe(true);
       expect(fx.journal().length).toBeGreaterThan(0);
       const status = JSON.parse((await fx.kspray(['status', '-c', fx.clusterFile, '--json'])).stdout) as { runStatus: string; resumeAt: string; steps: { done: number } };
-      expect(status).toMatchObject({ runStatus: 'stopped-window', resumeAt: 'hop1:control-plane', steps: { done: 1 } });
+      expect(status).toMatchObject({ runStatus: 'stopped-window', resumeAt: 'hop1:control-plane', steps: { done: 2 } });
 
       const first = readReport(report);
       expect(first.status).toBe('stopped-window');
       expect(first.hops[0]!.steps.map((step) => [step.id, step.status])).toEqual([
-        ['hop1:facts', 'succeeded'], ['hop1:control-plane', 'pending'], ['hop1:canary', 'pending'], ['hop1:workers-1', 'pending'], ['hop1:verify', 'pending'],
+        ['hop1:facts', 'succeeded'], ['hop1:cleanup-caches', 'succeeded'], ['hop1:control-plane', 'pending'], ['hop1:canary', 'pending'], ['hop1:workers-1', 'pending'], ['hop1:verify', 'pending'],
       ]);
       const firstJUnit = await parseJUnit(junit);
       expect(firstJUnit.cases.map((c) => [c.name, c.outcome])).toEqual([
-        ['hop1:facts', 'passed'], ['hop1:control-plane', 'skipped'], ['hop1:canary', 'skipped'], ['hop1:workers-1', 'skipped'], ['hop1:verify', 'skipped'],
+        ['hop1:facts', 'passed'], ['hop1:cleanup-caches', 'passed'], ['hop1:control-plane', 'skipped'], ['hop1:canary', 'skipped'], ['hop1:workers-1', 'skipped'], ['hop1:verify', 'skipped'],
       ]);
 
       // The next window: the run resumes at the control plane and finishes the hop.

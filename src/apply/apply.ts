@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join, relative } from 'node:path';
 import {
-  adoptPlan, failStep, finishRun, finishStep, interruptRun, loadJournal, planIdOf, recordCordon, recordHostResults, recordSkippedCheck,
+  adoptPlan, failStep, recordCleanup, finishRun, finishStep, interruptRun, loadJournal, planIdOf, recordCordon, recordHostResults, recordSkippedCheck,
   recordUncordon, registerSteps, saveJournal, startRun, startStep, type Journal,
 } from '../journal/journal.js';
 import { acquireLock } from '../journal/lock.js';
@@ -126,6 +126,7 @@ async function applyLocked(options: ApplyOptions, deps: ApplyDeps, runId: string
           const after = await deps.afterStep(step, handle.note);
           if (!after.ok) outcome = { ...outcome, kind: 'failed', message: after.reason, failedHosts: step.hosts };
         }
+        for (const cleanup of outcome.cleanups ?? []) journal = recordCleanup(journal, { ...cleanup, at: deps.now(), stepId: step.id });
         if (outcome.kind === 'succeeded') {
           journal = recordCordonState(journal, step, outcome);
           await save(finishStep(journal, step.id, { at: deps.now(), ...(outcome.message ? { message: outcome.message } : {}) }));

@@ -4,7 +4,10 @@
  * as fine but where no host ran anything is a failure too: that is what an
  * inventory in the wrong group dialect looks like.
  */
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { runPlaybook } from '../ansible/playbook.js';
+import { parseCacheCleanupResult } from '../preflight/caches.js';
 import { initialProgress, reduceProgress, type ProgressState } from '../ansible/host-progress.js';
 import type { Recap } from '../ansible/recap.js';
 import type { HostResultInput } from '../journal/journal.js';
@@ -16,6 +19,8 @@ export interface StepOutcome {
   failedHosts: string[];
   message: string | undefined;
   durationMs: number;
+  /** Paths kspray's cleanup playbook removed, per host (for the journal). */
+  cleanups?: Array<{ host: string; paths: string[] }>;
 }
 
 export interface RunStepContext {
@@ -28,9 +33,31 @@ export interface RunStepContext {
 
 export async function runPlaybookStep(step: PlanStep, ctx: RunStepContext): Promise<StepOutcome> {
   if (!step.argv) throw new Error(`step ${step.id} has no command`);
+  if (step.resultDir) {
+    // Results of an earlier attempt must not be read as this one's.
+    await rm(join(step.resultDir, 'hosts'), { recursive: true, force: true });
+    await mkdir(join(step.resultDir, 'hosts'), { recursive: true, mode: 0o700 });
+  }
+  const outcome = await runPlaybookOnly(step, step.argv, ctx);
+  return step.resultDir && outcome.kind === 'succeeded' ? { ...outcome, cleanups: await readCleanups(step.resultDir) } : outcome;
+}
+
+/** What kspray's cleanup playbook wrote: one JSON file per host. */
+async function readCleanups(resultDir: string): Promise<Array<{ host: string; paths: string[] }>> {
+  const dir = join(resultDir, 'hosts');
+  const files = await readdir(dir).catch(() => [] as string[]);
+  const cleanups: Array<{ host: string; paths: string[] }> = [];
+  for (const file of files.filter((name) => name.endsWith('.json')).sort()) {
+    const facts = parseCacheCleanupResult(JSON.parse(await readFile(join(dir, file), 'utf8')) as unknown);
+    if (facts.removed.length > 0) cleanups.push({ host: facts.host, paths: facts.removed });
+  }
+  return cleanups;
+}
+
+async function runPlaybookOnly(step: PlanStep, argv: string[], ctx: RunStepContext): Promise<StepOutcome> {
   let progress = initialProgress(step.hosts);
   const run = await runPlaybook({
-    argv: step.argv, cwd: step.cwd, env: ctx.env, logFile: ctx.logFile, eventsFile: ctx.eventsFile, signal: ctx.signal,
+    argv, cwd: step.cwd, env: ctx.env, logFile: ctx.logFile, eventsFile: ctx.eventsFile, signal: ctx.signal,
     onEvent: (event) => {
       progress = reduceProgress(progress, event);
       ctx.onProgress(progress);

@@ -26,7 +26,7 @@ import type { ApplyCommandOptions } from './apply.js';
 import { buildPlanContext, makePlan } from './plan-input.js';
 import { loadClusterOrFail } from './load-cluster.js';
 import { readLiveFacts, type LiveFacts } from './live-facts.js';
-import { controlPlaneAtTarget } from '../apply/verify.js';
+import { controlPlaneAtTarget, verifyFromFacts } from '../apply/verify.js';
 import { parseDuration, soakCanary } from '../apply/soak.js';
 import { printJson, printStderr, printStdout } from './output.js';
 
@@ -90,6 +90,13 @@ export async function runApplyCommand(versions: string | undefined, options: App
     },
     ...(limits ? { beforeStep: windowGate(limits, now) } : {}),
     ...(soak ? { afterStep: soak } : {}),
+    // Verify reads node versions back from the cluster where one is configured, else from the playbook results.
+    verifyHop: async (hop) => {
+      const facts = await readLiveFacts(loaded, options);
+      if (facts.ok) return verifyFromFacts(hop, facts.facts);
+      printStderr(`verify: ${facts.reason}; checking the playbook results instead`);
+      return undefined;
+    },
     log: printStderr,
     now,
   };

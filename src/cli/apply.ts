@@ -1,17 +1,11 @@
 import type { Command } from 'commander';
+import { withPlanOptions, type PlanShapeOptions } from './plan-options.js';
 
-export interface ApplyCommandOptions {
-  cluster: string;
-  to?: string;
+export interface ApplyCommandOptions extends PlanShapeOptions {
   plan?: string;
   hop?: string;
   mastersOnly?: boolean;
   workersOnly?: boolean;
-  canary?: string;
-  batch?: string;
-  tag?: string;
-  kubeconfig?: string;
-  context?: string;
   dryRun?: boolean;
   json?: boolean;
   yes?: boolean;
@@ -25,32 +19,21 @@ export interface ApplyCommandOptions {
   skipCheck?: string[];
   reason?: string[];
   skipPreflight?: boolean;
-  maxUnavailable?: string;
-  zoneSpread?: boolean;
   soak?: string;
 }
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 export function register(program: Command): void {
-  program
+  withPlanOptions(program
     .command('apply')
     .description('run the plan: facts, control plane and etcd, a canary, the workers; resumable, one run per cluster')
-    .argument('[versions]', 'FROM→TO, as for plan (or use --to)')
-    .requiredOption('-c, --cluster <file>', 'cluster file (YAML)')
-    .option('--to <version>', 'target: a minor (1.18) or a full version (1.18.10)')
+    .argument('[versions]', 'FROM→TO, as for plan (or use --to)'))
     .option('--plan <file>', 'run exactly this plan (written by `kspray plan --output`)')
     .option('--hop <n>', 'run only hop N')
     .option('--masters-only', 'run facts and the control-plane step of the current hop, then stop')
     .option('--workers-only', 'run the canary and worker steps of the current hop (its control plane must be done)')
-    .option('--canary <n>', 'canary workers upgraded alone before the rest', '1')
-    .option('--batch <n|p%>', 'workers per batch after the canary (default: Kubespray\'s own serial)')
-    .option('--tag <tag>', 'the Kubespray tag for the last hop')
-    .option('--kubeconfig <path>', 'kubeconfig of the cluster (default: KUBECONFIG, then the cluster file\'s)')
-    .option('--max-unavailable <n|p%>', 'most workers drained at once in a PDB-aware wave', '20%')
-    .option('--zone-spread', 'never two nodes of the same zone in one wave')
     .option('--soak <duration>', 'after the canary, wait this long (30s, 10m, 1h) while its node stays Ready and its pods Running; needs the cluster API')
-    .option('--context <name>', 'kubeconfig context')
     .option('--dry-run', 'print the steps that would run, run nothing')
     .option('--json', 'print one JSON document on stdout (progress stays on stderr)')
     .option('-y, --yes', 'run without asking before each hop (unattended, CI)')

@@ -1,38 +1,21 @@
 import type { Command } from 'commander';
 import { printJson, printStderr, printStdout } from './output.js';
+import { withPlanOptions, type PlanShapeOptions } from './plan-options.js';
 
-export interface PlanCommandOptions {
-  cluster: string;
-  to?: string;
-  tag?: string;
-  canary?: string;
-  batch?: string;
+export interface PlanCommandOptions extends PlanShapeOptions {
   json?: boolean;
   markdown?: boolean;
   output?: string;
-  kubeconfig?: string;
-  context?: string;
-  maxUnavailable?: string;
-  zoneSpread?: boolean;
   preflight?: boolean;
   manifests?: string;
   skipHosts?: boolean;
 }
 
 export function register(program: Command): void {
-  program
+  withPlanOptions(program
     .command('plan')
     .description('plan the upgrade hop by hop: Kubespray tag, Kubernetes version, Ansible and every command')
-    .argument('[versions]', 'FROM→TO (also ->, ..), e.g. 1.16→1.18 or 1.16.3→1.18.8; FROM defaults to the cluster file')
-    .requiredOption('-c, --cluster <file>', 'cluster file (YAML)')
-    .option('--to <version>', 'target: a minor (1.18) or a full version (1.18.10)')
-    .option('--tag <tag>', 'the Kubespray tag for the last hop')
-    .option('--canary <n>', 'canary workers upgraded alone before the rest', '1')
-    .option('--batch <n|p%>', 'workers per batch after the canary (default: Kubespray\'s own serial)')
-    .option('--kubeconfig <path>', 'kubeconfig of the cluster, for PDB-aware worker waves (default: KUBECONFIG, then the cluster file\'s)')
-    .option('--context <name>', 'kubeconfig context')
-    .option('--max-unavailable <n|p%>', 'most workers drained at once in a wave', '20%')
-    .option('--zone-spread', 'never two nodes of the same zone in one wave')
+    .argument('[versions]', 'FROM→TO (also ->, ..), e.g. 1.16→1.18 or 1.16.3→1.18.8; FROM defaults to the cluster file'))
     .option('--preflight', 'run every preflight check and show the findings on the hops they gate (with --kubeconfig alone: the API and model checks); plan still exits 0, `kspray preflight` exits 1 on a block')
     .option('--manifests <dir>', 'with --preflight/--kubeconfig: also check these manifests for removed APIs')
     .option('--skip-hosts', 'with --preflight: leave out the host checks (etcd, caches, kubeadm dry run)')

@@ -90,7 +90,7 @@ function buildHop(input: PlanInput, choice: HopChoice, canary: number): PlanHop 
     upgradePlaybook: catalog.upgradePlaybook(choice.tag), factsPlaybook: catalog.factsPlaybook(choice.tag) ?? null,
     executable: ansible.executable, forks: cluster.kubespray.forks, inventory: workspace.inventory,
     extraVarsFiles: [workspace.extraVars, ...(workspace.secrets ? [workspace.secrets] : [])],
-    kubesprayDir: workspace.kubesprayDir, canary, workerBatches: input.workerWaves?.waves, batch: input.batch,
+    kubesprayDir: workspace.kubesprayDir, canary, workerBatches: input.workerWaves?.waves, batch: input.batch, workDir: workspace.dir,
   });
   return {
     index: choice.index, line: choice.line, tag: choice.tag, sha: record.sha, tagSource: choice.tagSource,

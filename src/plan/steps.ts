@@ -8,6 +8,9 @@ import type { Cluster } from '../model/schema.js';
 import { playbookArgv } from '../ansible/playbook.js';
 import type { GroupNames } from '../catalog/groups.js';
 import type { PlanStep } from './types.js';
+import { join } from 'node:path';
+import { DEFAULT_CACHE_PATHS } from '../preflight/caches.js';
+import { playbooksDir } from '../util/paths.js';
 
 export interface StepInput {
   cluster: Cluster;
@@ -27,6 +30,8 @@ export interface StepInput {
   workerBatches?: string[][] | undefined;
   /** `--batch`: N hosts or P% of the remaining workers per batch (ignored when workerBatches is given). */
   batch?: string | undefined;
+  /** The hop's own directory (kspray's playbooks write their results under it). */
+  workDir: string;
 }
 
 /** Workers that are neither control plane nor etcd: only these go in worker steps. */
@@ -56,6 +61,18 @@ export function buildHopSteps(input: StepInput): PlanStep[] {
   if (input.factsPlaybook) {
     steps.push({ ...base, id: `hop${hop}:facts`, kind: 'facts', title: 'Gather facts of every host', limit: null, hosts: allHosts, argv: argv(input.factsPlaybook, null, null), serial: null });
   }
+  // Stale kubectl HTTP caches and docker login data on the masters broke control-plane
+  // upgrades (field notes): kspray's own playbook removes them first, every hop (idempotent).
+  const resultDir = join(input.workDir, 'cleanup-caches');
+  const cachePaths = cluster.preflight?.cachePaths ?? DEFAULT_CACHE_PATHS;
+  steps.push({
+    ...base, id: `hop${hop}:cleanup-caches`, kind: 'cleanup-caches', title: 'Remove stale caches on the control plane',
+    limit: groups.controlPlane, hosts: cluster.nodes.filter((n) => n.roles.includes('control-plane')).map((n) => n.name),
+    argv: [input.executable, '-b', '-f', String(input.forks), '-i', input.inventory,
+      '-e', JSON.stringify({ kspray_hosts: groups.controlPlane, kspray_cache_paths: cachePaths, kspray_result_dir: resultDir }),
+      join(playbooksDir, 'cleanup-caches.yml')],
+    serial: null, resultDir,
+  });
   const controlPlaneLimit = `${groups.controlPlane}:${groups.etcd}`;
   steps.push({
     ...base, id: `hop${hop}:control-plane`, kind: 'control-plane', title: 'Upgrade the control plane and etcd',

@@ -29,6 +29,8 @@ export interface PlanStep {
   cwd: string;
   /** The batch size passed as `-e serial=N`, when kspray sets one. */
   serial: number | null;
+  /** kspray's own playbooks (cleanup-caches) write per-host results here. */
+  resultDir?: string;
 }
 
 export interface AnsibleRequirement {

@@ -4,7 +4,6 @@
  * through `run`: argv arrays and never a shell, a timeout, cancellation, an
  * environment allow-list, and a typed ExecError whose text is redacted.
  */
-import { execa } from 'execa';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -82,6 +81,9 @@ export async function run(argv: readonly string[], options: RunOptions = {}): Pr
     log = createWriteStream(options.logFile, { flags: 'a', mode: 0o600 });
   }
   const started = performance.now();
+  // Loaded on first use: execa and its ~100 modules cost start-up time that
+  // commands which run no process (plan, validate, schema) should not pay.
+  const { execa } = await import('execa');
   const child = execa(command, args, {
     cwd: options.cwd,
     env,

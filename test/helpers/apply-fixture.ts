@@ -18,7 +18,7 @@ export interface ApplyFixture {
   stateDir: string;
   env: Record<string, string>;
   shas: Record<string, string>;
-  kspray(args: readonly string[], extraEnv?: Record<string, string>): Promise<CliResult>;
+  kspray(args: readonly string[], extraEnv?: Record<string, string>, options?: { preflight?: boolean }): Promise<CliResult>;
   journal(): FixtureJournalLine[];
 }
 
@@ -51,18 +51,21 @@ export async function setupApplyFixture(dir: string, options: { tags: string[]; 
     nodes,
     network: { plugin: 'calico', calico: { ipipMode: 'Never' } },
     kubeProxy: { mode: 'ipvs' },
+    // The hosts are this machine: the cache cleanup must touch the test's files, never /root's.
+    preflight: { cachePaths: [join(dir, 'caches', 'kube-http-cache'), join(dir, 'caches', 'docker-config')] },
     ...options.extra,
   };
+  await mkdir(join(dir, 'caches'), { recursive: true });
+  await writeFile(join(dir, 'caches', 'docker-config'), '{"auths": {"stale.example": {}}}\n');
   const clusterDir = join(dir, 'inventories', 'k1');
   await mkdir(clusterDir, { recursive: true });
   const clusterFile = join(clusterDir, 'cluster.yaml');
   await writeFile(clusterFile, stringify(cluster));
-  // The fixture's hosts run no etcd and no kubeadm, so a real apply's preflight gate would block
-  // (test/preflight-apply.test.ts covers the gate); apply here runs with --skip-preflight unless a
-  // test names its own preflight flags.
-  const kspray = (args: readonly string[], extraEnv: Record<string, string> = {}) => {
-    const gated = args[0] === 'apply' && !args.includes('--dry-run') && !args.some((a) => a === '--skip-check' || a === '--skip-preflight');
-    return runCli(gated ? [...args, '--skip-preflight'] : args, { cwd: dir, env: { ...env, ...extraEnv } });
+  // The fixture's hosts run no etcd and no kubeadm, so a real apply's preflight gate would block:
+  // apply runs with --skip-preflight unless a test asks for the gate (test/preflight-apply.test.ts).
+  const kspray = (args: readonly string[], extraEnv: Record<string, string> = {}, options: { preflight?: boolean } = {}) => {
+    const skip = args[0] === 'apply' && !args.includes('--dry-run') && !options.preflight;
+    return runCli(skip ? [...args, '--skip-preflight'] : args, { cwd: dir, env: { ...env, ...extraEnv } });
   };
   const refresh = await kspray(['catalog', 'refresh', '--repo', repo.path]);
   if (refresh.exitCode !== 0) throw new Error(`catalog refresh failed: ${refresh.stderr}`);

@@ -1,0 +1,132 @@
+/**
+ * Plan benchmark: `node --import tsx bench/plan.ts`.
+ *
+ * 1. Start-up: the median wall time of `node bin/kspray.js plan 1.16→1.18 -c
+ *    inventories/k1/cluster.yaml --json` as a whole process against `node -e 0`
+ *    (15 runs each after 2 warm-ups, interleaved so load drifts hit both), and
+ *    their ratio. Target: ratio < 3. The Ansible version detection is cached
+ *    across runs (src/ansible/version-cache.ts); the warm-ups fill a private
+ *    KSPRAY_CACHE_DIR, and the bench checks the cache is warm before timing.
+ *    Then what the start-up is made of: the import cost of each heavy package
+ *    and of kspray's entry modules, each in a fresh process.
+ * 2. Scale: planUpgrade for a generated 15,000-node model, in-process, with its
+ *    input built as src/cli/plan-input.ts builds it. Target < 1 s.
+ *
+ * Flags: --runs N (default 15), --nodes N (default 15000), --profile, --strict, --no-build.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { buildPlanContext } from '../src/cli/plan-input.js';
+import { planUpgrade } from '../src/plan/plan.js';
+import { writeClusterModel } from './lib/model.js';
+import { BenchReport, median, ms, numberFlag, timeAsync, timeSync } from './lib/measure.js';
+import { ensureBuilt, ksprayArgv, measureProcess, repoRoot } from './lib/proc.js';
+import { printProfile, profileProcess, profileRequested } from './lib/profile.js';
+
+const RATIO_TARGET = 3;
+const PLAN_TARGET_MS = 1000;
+const PAIR = '1.16→1.18';
+
+function ansibleCacheNote(cache: string): string {
+  const file = join(cache, 'ansible-versions.json');
+  if (!existsSync(file)) return 'Ansible version cache: COLD (no ansible-playbook on PATH?): runs may include `ansible-playbook --version`';
+  const entries = Object.values(JSON.parse(readFileSync(file, 'utf8')) as Record<string, { path: string; version: string }>);
+  return `Ansible version cache: warm before timing (${entries.map((e) => `${e.path} ${e.version}`).join(', ')})`;
+}
+
+async function startUp(report: BenchReport, cache: string, runs: number): Promise<void> {
+  const env = { KSPRAY_CACHE_DIR: cache };
+  const planArgv = ksprayArgv(['plan', PAIR, '-c', 'inventories/k1/cluster.yaml', '--json']);
+  const nodeArgv = ['node', '-e', '0'];
+  const planTimes: number[] = [];
+  const nodeTimes: number[] = [];
+  const planCpu: number[] = [];
+  const nodeCpu: number[] = [];
+  for (let i = 0; i < runs + 2; i++) {
+    const bare = await measureProcess(nodeArgv, { env, usage: true });
+    const plan = await measureProcess(planArgv, { env, usage: true });
+    if (plan.exitCode !== 0) throw new Error(`kspray plan exited ${plan.exitCode}: ${plan.stderr.split('\n').slice(-5).join('\n')}`);
+    if (i === 0) {
+      const doc = JSON.parse(plan.stdout) as { hops: Array<{ tag: string; steps: unknown[] }> };
+      report.line(`plan output: ${doc.hops.length} hops (${doc.hops.map((h) => `${h.tag}: ${h.steps.length} steps`).join(', ')})`);
+      report.line(ansibleCacheNote(cache));
+    }
+    if (i < 2) continue; // warm-ups: file cache, the Ansible version cache
+    nodeTimes.push(bare.wallMs);
+    planTimes.push(plan.wallMs);
+    if (bare.cpuMs !== undefined && plan.cpuMs !== undefined) {
+      nodeCpu.push(bare.cpuMs);
+      planCpu.push(plan.cpuMs);
+    }
+  }
+  const planMs = median(planTimes);
+  const nodeMs = median(nodeTimes);
+  // CPU time (user + system, all threads; GNU time's resolution is 10 ms) suffers less from other work than wall time.
+  const cpuNote = (values: number[]): string => (values.length > 0 ? `; CPU ${ms(median(values))}` : '');
+  report.info('kspray plan --json (median wall)', ms(planMs), `min ${ms(Math.min(...planTimes))}, max ${ms(Math.max(...planTimes))}${cpuNote(planCpu)}`);
+  report.info('node -e 0 (median wall)', ms(nodeMs), `min ${ms(Math.min(...nodeTimes))}, max ${ms(Math.max(...nodeTimes))}${cpuNote(nodeCpu)}`);
+  report.target('ratio (wall)', planMs / nodeMs, RATIO_TARGET, (n) => `${n.toFixed(2)}×`);
+  report.flush(`start-up: node bin/kspray.js plan ${PAIR} -c inventories/k1/cluster.yaml --json, ${runs} runs after 2 warm-ups`);
+  if (profileRequested) printProfile(await profileProcess(planArgv, { env }), (line) => console.log(line));
+}
+
+/** The cost of `await import(spec)` in a fresh process (median of 3), beyond node's own start. */
+async function importCost(spec: string): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const script = `const t = performance.now(); await import(${JSON.stringify(spec)}); process.stdout.write(String(performance.now() - t));`;
+    const result = await measureProcess(['node', '--input-type=module', '-e', script], { cwd: repoRoot });
+    times.push(Number(result.stdout));
+  }
+  return median(times);
+}
+
+async function imports(report: BenchReport): Promise<void> {
+  const packages = ['commander', 'zod', 'yaml', 'semver', 'execa', 'env-paths'];
+  for (const spec of packages) report.info(spec, ms(await importCost(spec)));
+  const own: Array<[string, string]> = [
+    ['dist/process/exec.js', 'the process chokepoint (execa)'],
+    ['dist/cli/main.js', 'what every command loads: commander + cli/*.ts registrations + exec.ts'],
+    ['dist/cli/plan-input.js', 'what plan loads in its action'],
+  ];
+  for (const [file, note] of own) report.info(file, ms(await importCost(pathToFileURL(join(repoRoot, file)).href)), note);
+  report.flush('import cost in a fresh process (median of 3; each includes what it imports):');
+}
+
+async function scale(report: BenchReport, dir: string, cache: string, nodes: number): Promise<void> {
+  const file = await writeClusterModel(dir, { nodes, name: 'big', secrets: false });
+  process.env.KSPRAY_CACHE_DIR = cache;
+  const context = await timeAsync(() => buildPlanContext({ cluster: file, pair: PAIR }));
+  const first = timeSync(() => planUpgrade(context.value.input));
+  const second = timeSync(() => planUpgrade(context.value.input));
+  const json = timeSync(() => JSON.stringify(first.value, null, 2));
+  const steps = first.value.hops.flatMap((hop) => hop.steps);
+  report.target('planUpgrade (first call)', first.wallMs, PLAN_TARGET_MS, ms, `CPU ${ms(first.cpuMs)}; ${first.value.hops.length} hops, ${steps.length} steps, ${steps.reduce((n, s) => n + s.hosts.length, 0)} step hosts`);
+  report.info('planUpgrade (second call)', ms(second.wallMs));
+  report.info('input: buildPlanContext', ms(context.wallMs), 'load + validate the cluster file, catalog, lock file, Ansible (cached); not counted');
+  report.info('JSON.stringify of the plan', ms(json.wallMs), `${(json.value.length / 1e6).toFixed(1)} MB; what --json prints`);
+  report.flush(`scale: planUpgrade ${PAIR} for a generated ${nodes.toLocaleString('en')}-node model, in-process (tsx)`);
+}
+
+export async function runPlanBench(): Promise<void> {
+  const runs = numberFlag('--runs', 15);
+  const nodes = numberFlag('--nodes', 15_000);
+  const report = new BenchReport('plan benchmark');
+  report.line(await ensureBuilt());
+  const dir = mkdtempSync(join(tmpdir(), 'kspray-bench-plan-'));
+  const cache = join(dir, 'cache');
+  try {
+    await startUp(report, cache, runs);
+    await imports(report);
+    await scale(report, dir, cache, nodes);
+    report.finish();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await runPlanBench();
+}
