@@ -71,7 +71,7 @@ describe('kspray apply --window / --until', () => {
       // The next window: the run resumes at the control plane and finishes the hop.
       const resumed = await apply(NEXT_SAT_0100, ['--yes']);
       expect(resumed.exitCode, resumed.stderr).toBe(0);
-      expect(resumed.stderr).toMatch(/resuming: 1 step\(s\) already done, next is hop1:control-plane/);
+      expect(resumed.stderr).toMatch(/resuming: 2 step\(s\) already done, next is hop1:control-plane/);
       const after = JSON.parse((await fx.kspray(['status', '-c', fx.clusterFile, '--json'])).stdout) as { runStatus: string; resumeAt: string | null };
       expect(after).toMatchObject({ runStatus: 'succeeded', resumeAt: null });
       const versions = [...K1_MASTERS, ...k1Workers(2)].map((host) => readFileSync(join(fx.stateDir, host, 'kubelet_version'), 'utf8').trim());
@@ -82,9 +82,9 @@ describe('kspray apply --window / --until', () => {
       expect(second.runId).not.toBe(first.runId);
       expect(second.startedAt).toMatch(/^2024-05-11T01:00/);
       expect(second.hops[0]!.steps.find((step) => step.id === 'hop1:facts')).toMatchObject({ status: 'succeeded', fromEarlierRun: true });
-      expect(second.totals).toMatchObject({ steps: 5, succeeded: 5, failed: 0 });
+      expect(second.totals).toMatchObject({ steps: 6, succeeded: 6, failed: 0 });
       const secondJUnit = await parseJUnit(junit);
-      expect(secondJUnit).toMatchObject({ tests: 5, failures: 0 });
+      expect(secondJUnit).toMatchObject({ tests: 6, failures: 0 });
       expect(secondJUnit.cases.every((c) => c.outcome === 'passed' && c.suite === 'hop1' && c.classname === 'kspray.k1.hop1')).toBe(true);
     });
   });
