@@ -99,6 +99,8 @@ export async function buildPlanContext(flags: PlanFlags, extra: Partial<PlanInpu
 async function liveWaves(loaded: LoadedCluster, flags: PlanFlags, canary: number): Promise<Pick<PlanInput, 'workerWaves' | 'wavesFallbackNote'>> {
   const live = await readLiveFacts(loaded, flags);
   if (!live.ok) return { wavesFallbackNote: `no PDB-aware waves: ${live.reason}` };
+  const blind = live.facts.gaps.find((gap) => gap.what === 'pods' || gap.what === 'pdbs'); // waves without pods or budgets would be blind to PDBs
+  if (blind) return { wavesFallbackNote: `no PDB-aware waves: the cluster's ${blind.what} could not be listed (${blind.reason})` };
   const waves = planWorkerWaves(loaded.cluster, live.facts, {
     canary, maxUnavailable: parseMaxUnavailable(flags.maxUnavailable), oneNodePerZone: Boolean(flags.zoneSpread),
   });

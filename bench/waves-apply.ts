@@ -1,0 +1,220 @@
+/**
+ * PDB-aware worker waves against the serial=1 procedure, for real:
+ * `npx tsx bench/waves-apply.ts [--workers 20] [--host-seconds 1] [--repeat 1]`.
+ *
+ * The Kubespray-shaped fixture repo (real plays, hosts and serial), a k1-like
+ * cluster of 3 masters and 20 workers on ansible_connection=local, and a fake
+ * Kubernetes API whose PDBs allow five workers at a time
+ * (test/fixtures/kube/waves-cluster.ts). Every worker's node upgrade sleeps
+ * KSPRAY_FIXTURE_HOST_SECONDS. Each measured run gets a fresh temp dir; the
+ * runs alternate so a load spike on this shared machine hits every side.
+ *
+ *  (a) waves: `kspray apply -c … --to 1.17 --yes --skip-preflight --kubeconfig <fake>
+ *      --max-unavailable 5`. Worker time = from the canary step's start to the last
+ *      worker step's end, read from the run journal (.kspray/state/k1.json:
+ *      steps[id].startedAt/endedAt), so kspray's gaps between its worker steps count;
+ *      facts, control plane and verify do not. (Preflight is skipped: the fixture
+ *      hosts run no etcd, and preflight is not what is measured.)
+ *  (b) serial=1: what operators run today once the control plane is done
+ *      (`kspray apply --masters-only` does that part): one ansible-playbook run of
+ *      the hop's upgrade playbook with `--limit <every worker> -e serial=1`, the argv
+ *      taken from `kspray plan --json` with only the limit and serial changed, run
+ *      plainly in the Kubespray checkout. Worker time = that process's wall time.
+ *  (c) the same waves in ONE run (an experiment, not what kspray does): the hop's
+ *      inventory with kube-node listed in wave order, `-e '{"serial":[1,5,5,5,4]}'`
+ *      (Ansible batches a play by a list of sizes, in inventory order).
+ *
+ * Prints the worker times, the ratio (a)/(b) (target < 0.40) and (c)/(b), waves
+ * achieved vs the lower bound, and PDB breaches two ways: the planned waves
+ * through the independent validator, and the workers actually down together
+ * (from the fixture journal's timestamps) against the pod placement.
+ * No asserts: wall time on a shared machine is a measurement.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { run } from '../src/process/exec.js';
+import { gatherClusterFacts } from '../src/kube/facts.js';
+import { waveInputFromFacts } from '../src/plan/wave-input.js';
+import { pdbBreaches, validateWaves } from '../src/plan/waves-validate.js';
+import type { WavePdb, WavePod } from '../src/plan/waves.js';
+import type { PlanDocument, PlanStep } from '../src/plan/types.js';
+import { startKubeApiServer, type KubeApiServer } from '../test/fixtures/kube-api-server.js';
+import { drainedTogether, wavesCluster, workerUpgradePlays } from '../test/fixtures/kube/waves-cluster.js';
+import { setupApplyFixture, type ApplyFixture } from '../test/helpers/apply-fixture.js';
+import { clusterFromFile } from '../test/helpers/cluster.js';
+
+const TAGS = ['v2.12.10', 'v2.13.4'];
+const HOP_TAG = 'v2.13.4';
+const MAX_UNAVAILABLE = '5';
+
+const { values: args } = parseArgs({
+  options: { workers: { type: 'string', default: '20' }, 'host-seconds': { type: 'string', default: '1' }, repeat: { type: 'string', default: '1' } },
+});
+const WORKERS = Number(args.workers);
+const HOST_SECONDS = Number(args['host-seconds']);
+const REPEAT = Number(args.repeat);
+const generated = wavesCluster({ workers: WORKERS });
+const fixtureEnv = { KSPRAY_FIXTURE_HOST_SECONDS: String(HOST_SECONDS) };
+
+interface Measured {
+  workerMs: number;
+  load: string;
+  /** Sets of workers that were down together, from the fixture journal. */
+  together: string[][];
+  note: string;
+}
+
+function loadAverage(): string {
+  try {
+    return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  } catch {
+    return 'n/a';
+  }
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** A fresh temp dir, a fixture in it, and the fake API (its Nodes following the fixture's node upgrades) for the run. */
+async function withRun<T>(fn: (fx: ApplyFixture, server: KubeApiServer) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(join(tmpdir(), 'kspray-bench-waves-'));
+  try {
+    const fx = await setupApplyFixture(dir, { tags: TAGS, workers: WORKERS });
+    const server = await startKubeApiServer({ objects: generated.objects, nodeStateDir: fx.stateDir });
+    try {
+      return await fn(fx, server);
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function ksprayOk(fx: ApplyFixture, argv: string[], extraEnv: Record<string, string> = {}): Promise<string> {
+  const result = await fx.kspray(argv, extraEnv);
+  if (result.exitCode !== 0) throw new Error(`kspray ${argv.join(' ')} failed (${result.exitCode}): ${result.stderr.slice(-3000)}`);
+  return result.stdout;
+}
+
+function together(fx: ApplyFixture): string[][] {
+  const plays = workerUpgradePlays(HOP_TAG);
+  return drainedTogether(fx.journal().filter((line) => plays.has(line.play) && generated.workers.includes(line.host)), HOST_SECONDS);
+}
+
+/** (a) */
+async function measureWaves(): Promise<Measured & { waves: string[][]; planned: string[] }> {
+  return withRun(async (fx, server) => {
+    const load = loadAverage();
+    await ksprayOk(fx, ['apply', '-c', fx.clusterFile, '--to', '1.17', '--yes', '--skip-preflight', '--kubeconfig', server.kubeconfigPath, '--max-unavailable', MAX_UNAVAILABLE], fixtureEnv);
+    const journal = JSON.parse(readFileSync(join(fx.dir, 'inventories', 'k1', '.kspray', 'state', 'k1.json'), 'utf8')) as {
+      plan: PlanDocument; steps: Record<string, { startedAt: string; endedAt: string; durationMs: number }>;
+    };
+    const steps = journal.plan.hops[0]!.steps.filter((step) => step.kind === 'canary' || step.kind === 'workers');
+    const records = steps.map((step) => journal.steps[step.id]!);
+    const workerMs = Date.parse(records.at(-1)!.endedAt) - Date.parse(records[0]!.startedAt);
+    const waves = steps.map((s) => s.hosts);
+    // The independent validator, fed the cluster through the same API path kspray read (it shares no code with the planner).
+    const facts = await gatherClusterFacts({ kubeconfigPaths: [server.kubeconfigPath] });
+    if (!facts.ok) throw new Error(facts.error.message);
+    const input = waveInputFromFacts(await clusterFromFile(fx.clusterFile), facts.value);
+    const planned = validateWaves(input.workers, input.pods, input.pdbs, waves, { canary: 1, maxUnavailable: Number(MAX_UNAVAILABLE) });
+    const perStep = records.map((r) => (r.durationMs / 1000).toFixed(1)).join(' + ');
+    return { workerMs, load, together: together(fx), waves, planned, note: `steps ${perStep} s` };
+  });
+}
+
+/** The hop's worker step argv without its --limit and serial; the playbook last. */
+function baseArgv(step: PlanStep): string[] {
+  const argv: string[] = [];
+  for (let i = 0; i < step.argv!.length; i++) {
+    const arg = step.argv![i]!;
+    if (arg === '--limit' || (arg === '-e' && step.argv![i + 1]?.startsWith('serial='))) i++;
+    else argv.push(arg);
+  }
+  return argv;
+}
+
+/** (b) and (c): the control plane through kspray, then the workers in one plain ansible-playbook run. */
+async function measureOneRun(shape: (step: PlanStep, waves: string[][]) => string[]): Promise<Measured & { argv: string[] }> {
+  return withRun(async (fx, server) => {
+    const load = loadAverage();
+    await ksprayOk(fx, ['apply', '-c', fx.clusterFile, '--to', '1.17', '--yes', '--skip-preflight', '--masters-only']);
+    const plan = JSON.parse(await ksprayOk(fx, ['plan', '1.16→1.17', '-c', fx.clusterFile, '--json', '--kubeconfig', server.kubeconfigPath, '--max-unavailable', MAX_UNAVAILABLE])) as PlanDocument;
+    const workerSteps = plan.hops[0]!.steps.filter((s) => s.kind === 'workers' || s.kind === 'canary');
+    const argv = shape(workerSteps[0]!, workerSteps.map((s) => s.hosts));
+    const start = performance.now();
+    const result = await run(argv, { cwd: workerSteps[0]!.cwd, env: { ...fx.env, ...fixtureEnv }, reject: false });
+    const workerMs = performance.now() - start;
+    if (result.exitCode !== 0) throw new Error(`${argv.join(' ')} failed (${result.exitCode}): ${result.stdout.slice(-3000)}`);
+    return { workerMs, load, together: together(fx), argv, note: 'one ansible-playbook run' };
+  });
+}
+
+const serialOne = (step: PlanStep): string[] => {
+  const argv = baseArgv(step);
+  const playbook = argv.pop()!;
+  return [...argv, '-e', 'serial=1', playbook, '--limit', generated.workers.join(',')];
+};
+
+/** kube-node in wave order (a copy beside the inventory, so its group_vars still apply) and serial as the list of wave sizes. */
+const wavesInOneRun = (step: PlanStep, waves: string[][]): string[] => {
+  const argv = baseArgv(step);
+  const inventory = argv[argv.indexOf('-i') + 1]!;
+  const ordered = waves.flat();
+  const text = readFileSync(inventory, 'utf8').replace(/(\[kube[-_]node\]\n)((?:[^\n[]+\n)+)/, (_all, head: string) => `${head}${ordered.join('\n')}\n`);
+  const copy = inventory.replace(/\.ini$/, '-waves.ini');
+  writeFileSync(copy, text);
+  argv[argv.indexOf('-i') + 1] = copy;
+  const playbook = argv.pop()!;
+  return [...argv, '-e', JSON.stringify({ serial: waves.map((w) => w.length) }), playbook, '--limit', ordered.join(',')];
+};
+
+const pods: WavePod[] = generated.objects.filter((o) => o.kind === 'Pod').map((o) => ({
+  namespace: o.metadata.namespace!, name: o.metadata.name, nodeName: (o.spec as { nodeName: string }).nodeName,
+  labels: o.metadata.labels as Record<string, string>, healthy: true,
+}));
+const pdbs: WavePdb[] = generated.objects.filter((o) => o.kind === 'PodDisruptionBudget').map((o) => ({
+  namespace: o.metadata.namespace!, name: o.metadata.name,
+  selector: (o.spec as { selector: { matchLabels: Record<string, string> } }).selector, maxUnavailable: 1,
+}));
+
+function observedBreaches(runs: Measured[]): string {
+  const breaches = runs.flatMap((r) => r.together).flatMap((set) => pdbBreaches(pods, pdbs, set).map((b) => `{${set.join(',')}} ${b}`));
+  const most = Math.max(...runs.flatMap((r) => r.together.map((s) => s.length)));
+  return `${breaches.length === 0 ? 'none' : [...new Set(breaches)].join('; ')} (most workers down at once: ${most})`;
+}
+
+console.log(`waves-apply: ${WORKERS} workers, ${HOST_SECONDS} s per worker upgrade, PDBs allowing ${generated.maxPerWave} workers at a time, ${REPEAT} run(s) each; load ${loadAverage()}`);
+const runs = { waves: [] as Array<Awaited<ReturnType<typeof measureWaves>>>, serial: [] as Measured[], oneRun: [] as Measured[] };
+for (let i = 0; i < REPEAT; i++) {
+  const serial = await measureOneRun(serialOne);
+  runs.serial.push(serial);
+  console.log(`  run ${i + 1} (b) serial=1:        ${seconds(serial.workerMs)}  (load at start ${serial.load})`);
+  const waves = await measureWaves();
+  runs.waves.push(waves);
+  console.log(`  run ${i + 1} (a) kspray waves:    ${seconds(waves.workerMs)}  (${waves.note}; load at start ${waves.load})`);
+  const oneRun = await measureOneRun(wavesInOneRun);
+  runs.oneRun.push(oneRun);
+  console.log(`  run ${i + 1} (c) waves in one run: ${seconds(oneRun.workerMs)}  (load at start ${oneRun.load})`);
+  if (i === 0) console.log(`  (b) argv: ${serial.argv.join(' ')}\n  (c) argv: ${oneRun.argv.join(' ')}`);
+}
+const waves = runs.waves[0]!.waves;
+const [a, b, c] = [median(runs.waves.map((r) => r.workerMs)), median(runs.serial.map((r) => r.workerMs)), median(runs.oneRun.map((r) => r.workerMs))];
+const planned = runs.waves.flatMap((r) => r.planned);
+console.log(`waves: ${waves.map((w) => w.length).join(' + ')} = ${waves.flat().length} workers in ${waves.length} waves (lower bound ${generated.lowerBound}; serial=1 takes ${WORKERS})`);
+console.log(`worker time (median): (a) kspray waves ${seconds(a)} [canary start → last wave end, .kspray/state/k1.json]; (b) serial=1 ${seconds(b)} [the ansible-playbook run's wall time]; (c) waves in one run ${seconds(c)}`);
+console.log(`ratio (a)/(b): ${(a / b).toFixed(3)} (target < 0.40: ${a / b < 0.4 ? 'met' : 'MISSED'}); (c)/(b): ${(c / b).toFixed(3)}`);
+console.log(`PDBs broken: planned waves ${planned.length === 0 ? 'none' : planned.join('; ')}`);
+console.log(`  observed (a) ${observedBreaches(runs.waves)}; (b) ${observedBreaches(runs.serial)}; (c) ${observedBreaches(runs.oneRun)}`);
+console.log(`load at end: ${loadAverage()}`);
