@@ -16,8 +16,3 @@ export function printStderr(text: string): void {
 export function printJson(document: unknown): void {
   printStdout(JSON.stringify(document, null, 2));
 }
-
-/** Colour only on a TTY and never under NO_COLOR, as listr2 and every good CLI do. */
-export function useColor(stream: NodeJS.WriteStream = process.stderr): boolean {
-  return Boolean(stream.isTTY) && process.env.NO_COLOR === undefined && process.env.TERM !== 'dumb';
-}

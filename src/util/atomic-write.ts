@@ -34,10 +34,3 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
     throw error;
   }
 }
-
-/** Several files, all or nothing as far as this process can manage: every file is staged before any is renamed. */
-export async function writeFilesAtomic(files: ReadonlyArray<{ path: string; data: string; mode?: number }>): Promise<void> {
-  // Each write is atomic on its own; writing them only after all content was
-  // computed (by the caller) means a validation error never leaves a partial set.
-  for (const file of files) await writeFileAtomic(file.path, file.data, file.mode === undefined ? {} : { mode: file.mode });
-}
