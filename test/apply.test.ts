@@ -56,6 +56,8 @@ describe('kspray apply on the Kubespray-shaped fixture', () => {
       expect(lines.map((l) => l.kubeVersion).lastIndexOf('v1.17.12')).toBeLessThan(lines.map((l) => l.kubeVersion).indexOf('v1.18.10'));
       expect(new Set(lines.map((l) => l.kubeVersion))).toEqual(new Set(['v1.17.12', 'v1.18.10']));
       expect(Object.values(await kubeletVersions(fx.stateDir, [...K1_MASTERS, ...workers]))).toEqual(Array(8).fill('v1.18.10'));
+      // Kubespray's artifacts (admin.conf) go beside the cluster file, where plan and preflight look for them.
+      expect(await readFile(join(dir, 'inventories', 'k1', '.kspray', 'work', 'v2.14.2', 'extra-vars.yml'), 'utf8')).toContain(`\nartifacts_dir: ${join(dir, 'inventories', 'k1', 'artifacts')}\n`);
       // Each hop's inventory speaks its tag's dialect (both dash here).
       for (const tag of ['v2.13.4', 'v2.14.2']) {
         const list = await inventoryList(join(dir, 'inventories', 'k1', '.kspray', 'work', tag, 'inventory', 'k1', 'inventory.ini'));

@@ -15,7 +15,7 @@
  * skips the git work when the worktree is already at the sha.
  */
 import { mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Catalog } from '../catalog/catalog.js';
 import { loadCatalog } from '../catalog/load.js';
 import type { Cluster } from '../model/schema.js';
@@ -87,7 +87,7 @@ export async function prepareHopWorkspace(options: PrepareHopOptions): Promise<P
   const target = renderTarget(catalog.requireTag(hop.tag));
   const resolveSecret = options.resolveSecret ?? ((ref) => resolveModelSecret(ref, options.clusterBaseDir));
   const inventoryText = renderInventory(cluster, target);
-  const extra = renderExtraVars(cluster, target, resolveSecret, { kubeVersion: hop.toVersion });
+  const extra = renderExtraVars(cluster, target, resolveSecret, { kubeVersion: hop.toVersion, artifactsDir: join(options.clusterBaseDir, 'artifacts') });
   if (extra.secrets !== undefined && ws.secrets === null) {
     throw new UsageError(
       `the cluster has secret settings for Kubespray ${hop.tag}, but the plan has no secrets file for hop ${hop.index}`,

@@ -45,12 +45,12 @@ export async function loadClusterFile(path: string, options: LoadOptions = {}): 
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message;
     return { ok: false, file, problems: [{ severity: 'error', file: path, line: 1, col: 1, path: '', message: reason, fix: 'pass the cluster file with -c, e.g. -c inventories/k1/cluster.yaml' }] };
   }
-  return parseCluster(text, path, { ...options, baseDir: dirname(file) });
+  return parseCluster(text, path, { ...options, baseDir: dirname(file), file });
 }
 
 /** Parses cluster YAML text; `displayName` is what problems call the file. */
-export function parseCluster(text: string, displayName: string, options: LoadOptions & { baseDir: string }): LoadedCluster | InvalidCluster {
-  const file = resolve(options.baseDir, displayName);
+export function parseCluster(text: string, displayName: string, options: LoadOptions & { baseDir: string; file?: string }): LoadedCluster | InvalidCluster {
+  const file = options.file ?? resolve(options.baseDir, displayName);
   const probe = options.checkSecrets ? secretProbe(options.baseDir, options.env) : undefined;
   return parseValid(text, file, options.baseDir, probe) ?? parseWithPositions(text, displayName, file, options.baseDir, probe);
 }

@@ -22,6 +22,12 @@ export type SecretResolver = (ref: SecretRef) => string;
 export interface ExtraVarsOptions {
   /** kube_version to write; default the cluster's current version. */
   kubeVersion?: string;
+  /**
+   * Where Kubespray copies admin.conf and kubectl (kubeconfig_localhost): by default
+   * beside its inventory, which for kspray is a per-tag workspace; apply points it at
+   * the cluster file's own artifacts/ so the next plan and preflight find the kubeconfig.
+   */
+  artifactsDir?: string;
 }
 
 export function renderExtraVars(cluster: Cluster, target: RenderTarget, resolveSecret: SecretResolver, options: ExtraVarsOptions = {}): RenderedExtraVars {
@@ -33,6 +39,7 @@ export function renderExtraVars(cluster: Cluster, target: RenderTarget, resolveS
     if (isSecret(entry.value)) secret[entry.name] = resolveSecret(entry.value.secret);
     else plain[entry.name] = entry.value;
   }
+  if (options.artifactsDir !== undefined) plain.artifacts_dir = options.artifactsDir;
   for (const [key, value] of Object.entries(cluster.extraVars ?? {})) plain[key] = value;
   const header = `# Rendered by kspray for Kubespray ${target.tag} from cluster ${cluster.name}.\n# Do not edit: change the cluster file and run \`kspray render\`.\n`;
   const names = [
