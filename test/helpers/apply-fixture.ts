@@ -4,7 +4,7 @@
  * ansible_connection=local, and the fixture's plays write a journal of
  * `host play kube_version` lines and fake node state.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { buildKubesprayRepo, FIXTURE_ENV, readFixtureJournal, type FixtureJournalLine } from '../fixtures/kubespray-repo.js';
@@ -67,7 +67,16 @@ export async function setupApplyFixture(dir: string, options: { tags: string[]; 
     const skip = args[0] === 'apply' && !args.includes('--dry-run') && !options.preflight;
     return runCli(skip ? [...args, '--skip-preflight'] : args, { cwd: dir, env: { ...env, ...extraEnv } });
   };
-  const refresh = await kspray(['catalog', 'refresh', '--repo', repo.path]);
-  if (refresh.exitCode !== 0) throw new Error(`catalog refresh failed: ${refresh.stderr}`);
+  // Refresh skips a tag it cannot read (meta.skipped_tags); under a loaded CI machine that has
+  // happened once, so check every tag arrived and refresh again before giving up.
+  for (let attempt = 1; ; attempt++) {
+    const refresh = await kspray(['catalog', 'refresh', '--repo', repo.path]);
+    if (refresh.exitCode !== 0) throw new Error(`catalog refresh failed: ${refresh.stderr}`);
+    const catalog = JSON.parse(await readFile(join(cacheDir, 'catalog.json'), 'utf8')) as { tags: Array<{ tag: string }>; meta?: { skipped_tags?: unknown } };
+    const missing = options.tags.filter((tag) => !catalog.tags.some((record) => record.tag === tag));
+    if (missing.length === 0) break;
+    if (attempt === 2) throw new Error(`catalog refresh left out ${missing.join(', ')}: ${JSON.stringify(catalog.meta?.skipped_tags)}`);
+    console.warn(`catalog refresh left out ${missing.join(', ')} (${JSON.stringify(catalog.meta?.skipped_tags)}); refreshing again`);
+  }
   return { dir, clusterFile, cacheDir, fixtureJournal, stateDir, env, shas: repo.shas, kspray, journal: () => readFixtureJournal(fixtureJournal) };
 }
