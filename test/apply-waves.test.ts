@@ -68,22 +68,81 @@ describe('kspray apply with PDB-aware worker waves', () => {
       }
     });
   });
+
+  it('stops in the wave that failed, the next waves untouched, and resumes there with a run narrowed to the waves left', async () => {
+    await withTempDir(async (dir) => {
+      const fx = await setupApplyFixture(dir, { tags: ['v2.12.10', 'v2.13.4'], workers: WORKERS });
+      const server = await startKubeApiServer({ objects: generated.objects, nodeStateDir: fx.stateDir });
+      try {
+        const plan = JSON.parse((await fx.kspray(['plan', '1.16→1.17', '-c', fx.clusterFile, '--json', '--kubeconfig', server.kubeconfigPath, '--max-unavailable', '5'])).stdout) as PlanDocument;
+        const [canary, wave1, wave2, ...later] = plan.hops[0]!.steps.filter((step) => step.kind === 'canary' || step.kind === 'workers');
+        const failing = wave2!.hosts[1]!;
+        const apply = ['apply', '-c', fx.clusterFile, '--yes', '--skip-preflight', '--kubeconfig', server.kubeconfigPath];
+
+        const failed = await fx.kspray([...apply, '--to', '1.17', '--max-unavailable', '5'], { KSPRAY_FIXTURE_FAIL_HOSTS: failing });
+        expect(failed.exitCode, failed.stderr).toBe(1);
+        expect(failed.stderr).toContain(`${wave2!.id} failed on ${failing}`);
+        const state = await readJournal(dir);
+        expect([canary, wave1].map((step) => state.steps[step!.id]!.status)).toEqual(['succeeded', 'succeeded']);
+        expect(state.steps[wave2!.id]).toMatchObject({ status: 'failed', failedHosts: [failing] });
+        for (const step of later) expect(state.steps[step.id]!.status).toBe('pending');
+        const upgradedOnce = upgradedHosts(fx.journal());
+        expect(upgradedOnce.filter((host) => later.some((step) => step.hosts.includes(host)))).toEqual([]);
+        expect(existsSync(join(fx.stateDir, failing, 'cordoned'))).toBe(true);
+
+        const resumed = await fx.kspray(apply);
+        expect(resumed.exitCode, resumed.stderr).toBe(0);
+        expect(resumed.stderr).toContain(`next is ${wave2!.id}`);
+        // Canary and wave 1 were not upgraded again; the failed wave and the rest once more / once.
+        const upgrades = upgradedHosts(fx.journal());
+        const count = (host: string) => upgrades.filter((h) => h === host).length;
+        for (const host of [...canary!.hosts, ...wave1!.hosts]) expect(count(host), host).toBe(1);
+        for (const host of wave2!.hosts) expect(count(host), host).toBe(2);
+        for (const host of later.flatMap((step) => step.hosts)) expect(count(host), host).toBe(1);
+        const resumedLog = await readFile(join(dir, 'inventories', 'k1', (await readJournal(dir)).steps[wave2!.id]!.logPath!), 'utf8');
+        expect(resumedLog).not.toContain(`[${canary!.hosts[0]}`);
+        expect(existsSync(join(fx.stateDir, failing, 'cordoned'))).toBe(false);
+      } finally {
+        await server.stop();
+      }
+    });
+  });
 });
 
-/** The worker waves as the run recorded its plan (.kspray/state/k1.json), each a finished step with --limit and serial = its size. */
+/**
+ * The worker waves as the run recorded its plan (.kspray/state/k1.json), each a finished step: the canary and
+ * the waves in one ansible-playbook run (--limit every wave's hosts in wave order, serial the list of wave
+ * sizes, canary first), each journaled as its own step.
+ */
 async function recordedWaves(dir: string): Promise<string[][]> {
-  const journal = JSON.parse(await readFile(join(dir, 'inventories', 'k1', '.kspray', 'state', 'k1.json'), 'utf8')) as { plan: PlanDocument; steps: Record<string, { status: string }> };
+  const journal = JSON.parse(await readFile(join(dir, 'inventories', 'k1', '.kspray', 'state', 'k1.json'), 'utf8')) as {
+    plan: PlanDocument; steps: Record<string, { status: string; logPath?: string }>;
+  };
   expect(journal.plan.workerStrategy.kind).toBe('waves');
   const steps = journal.plan.hops[0]!.steps.filter((step) => step.kind === 'canary' || step.kind === 'workers');
   expect(steps[0]!.kind).toBe('canary');
   expect(steps[0]!.hosts).toHaveLength(1);
   expect(steps).toHaveLength(generated.lowerBound);
+  const union = steps.flatMap((step) => step.hosts).join(',');
   for (const step of steps) {
     expect(journal.steps[step.id]!.status).toBe('succeeded');
-    expect(step.limit).toBe(step.hosts.join(','));
-    expect(step.argv).toEqual(expect.arrayContaining(['--limit', step.limit, '-e', `serial=${step.hosts.length}`]));
+    expect(step.sharedRun).toEqual({ id: 'hop1:workers', play: 'Finally handle worker upgrades, based on given batch size' });
+    expect(step.serial).toBe(step.hosts.length);
+    expect(step.limit).toBe(union);
+    expect(step.argv).toEqual(expect.arrayContaining(['--limit', union, '-e', JSON.stringify({ serial: steps.map((w) => w.hosts.length) })]));
+    expect(journal.steps[step.id]!.logPath).toBe(journal.steps[steps[0]!.id]!.logPath);
   }
   return steps.map((step) => step.hosts);
+}
+
+async function readJournal(dir: string): Promise<{ plan: PlanDocument; steps: Record<string, { status: string; failedHosts?: string[]; logPath?: string }> }> {
+  return JSON.parse(await readFile(join(dir, 'inventories', 'k1', '.kspray', 'state', 'k1.json'), 'utf8')) as never;
+}
+
+/** The hosts the worker upgrade play ran on, one entry per time, in order (the fixture journal). */
+function upgradedHosts(lines: FixtureJournalLine[]): string[] {
+  const plays = workerUpgradePlays('v2.13.4');
+  return lines.filter((line) => plays.has(line.play) && generated.workers.includes(line.host)).map((line) => line.host);
 }
 
 /** What Ansible did: the control plane first, then every worker upgraded exactly once, wave i+1 strictly after wave i. */

@@ -22,6 +22,8 @@ export interface PlaybookOptions {
   extraVarsFiles?: readonly string[];
   /** Single variables passed as `-e key=value`, after the files (so they win). */
   extraVars?: Readonly<Record<string, string>>;
+  /** Variables that are not strings (serial as a list), passed as one JSON `-e` after extraVars. */
+  extraVarsJson?: string;
   /** The --limit pattern, or undefined for none. */
   limit?: string;
   tags?: readonly string[];
@@ -34,6 +36,7 @@ export function playbookArgv(options: PlaybookOptions): string[] {
   argv.push('-i', options.inventory);
   for (const file of options.extraVarsFiles ?? []) argv.push('-e', `@${file}`);
   for (const [key, value] of Object.entries(options.extraVars ?? {})) argv.push('-e', `${key}=${value}`);
+  if (options.extraVarsJson !== undefined) argv.push('-e', options.extraVarsJson);
   argv.push(options.playbook);
   if (options.limit !== undefined) argv.push('--limit', options.limit);
   if (options.tags && options.tags.length > 0) argv.push('--tags', options.tags.join(','));

@@ -17,7 +17,9 @@ import type { PlanDocument, PlanHop, PlanStep } from '../plan/types.js';
 import { InterruptedError, WorkFailedError } from '../util/errors.js';
 import { planIdentity } from './plan-identity.js';
 import { runStepList } from './progress.js';
-import { runPlaybookStep, verifyFromResults, type StepOutcome } from './run-step.js';
+import { runPlaybookStep, verifyFromResults, type RunStepContext, type StepOutcome } from './run-step.js';
+import { startSharedRun, type SharedRun } from './shared-run.js';
+import { sharedRunFrom } from '../plan/wave-run.js';
 import { allSteps, selectSteps, type SelectOptions } from './select-steps.js';
 
 export interface ApplyOptions {
@@ -46,6 +48,8 @@ export interface ApplyDeps {
   afterStep?: ((step: PlanStep, note: (text: string) => void) => Promise<{ ok: true } | { ok: false; reason: string }>) | undefined;
   /** Called before each step: 'stop' ends the run at this step boundary (a maintenance window closing). */
   beforeStep?: ((step: PlanStep, journal: Journal) => Promise<{ go: true } | { go: false; reason: string }>) | undefined;
+  /** How many of these waves, run back to back from now, end in time (a shared run takes only those); default all. */
+  fitSteps?: ((steps: readonly PlanStep[], journal: Journal) => Promise<number>) | undefined;
   log(text: string): void;
   now(): Date;
 }
@@ -108,19 +112,26 @@ async function applyLocked(options: ApplyOptions, deps: ApplyDeps, runId: string
     try {
       // Inside the try: a hop that cannot be prepared (a moved tag, the wrong Ansible) ends the run as failed.
       const { env } = await deps.prepareHop(hop);
+      let shared: SharedRun | undefined;
       await runStepList(steps, async (step, handle) => {
         if (signal.aborted) throw new InterruptedError(`interrupted before ${step.id}`, 'run the same apply again to resume at this step');
-        const verdict = (await deps.beforeStep?.(step, journal)) ?? { go: true as const };
+        // A wave of a run already under way was admitted with it.
+        const inShared = shared?.stepIds.includes(step.id) ?? false;
+        const verdict = inShared ? { go: true as const } : ((await deps.beforeStep?.(step, journal)) ?? { go: true as const });
         if (!verdict.go) {
           stopped = verdict.reason;
           throw new StopAtBoundary(verdict.reason);
         }
         const file = step.id.replace(/[^\w.-]+/g, '-');
-        const logFile = join(runDir, `${file}.log`);
+        const files = { logFile: join(runDir, `${file}.log`), eventsFile: join(runDir, `${file}.events.jsonl`) };
+        if (step.sharedRun && !inShared) shared = await startWaves(sharedRunFrom(steps, steps.indexOf(step)), { env, ...files, signal }, handle.note);
+        const logFile = step.sharedRun ? shared!.logFile : files.logFile;
         await save(startStep(journal, step.id, { at: deps.now(), hop: step.hop, kind: step.kind, logPath: relative(baseDir, logFile) }));
         let outcome = step.kind === 'verify'
           ? ((await deps.verifyHop?.(hop)) ?? verifyFromResults(hop, (id) => journal.steps[id]?.hosts))
-          : await runPlaybookStep(step, { env, logFile, eventsFile: join(runDir, `${file}.events.jsonl`), signal, onProgress: handle.progress });
+          : step.sharedRun
+            ? await shared!.outcomeOf(step.id, handle.progress)
+            : await runPlaybookStep(step, { env, ...files, signal, onProgress: handle.progress });
         if (Object.keys(outcome.hosts).length > 0) journal = recordHostResults(journal, step.id, outcome.hosts);
         if (outcome.kind === 'succeeded' && deps.afterStep) {
           const after = await deps.afterStep(step, handle.note);
@@ -161,6 +172,18 @@ async function applyLocked(options: ApplyOptions, deps: ApplyDeps, runId: string
   }
   await save(finishRun(journal, { at: deps.now(), status: 'succeeded' }));
   return { status: 'succeeded', runId, journal, ran, skipped: selection.alreadyDone };
+
+  /** One ansible-playbook run for the waves from here on that fit the window (at least this one: beforeStep admitted it). */
+  async function startWaves(group: PlanStep[], ctx: Omit<RunStepContext, 'onProgress'>, note: (text: string) => void): Promise<SharedRun> {
+    // A soak watches the canary before any wave drains: the canary then runs alone.
+    const canary = group.findIndex((step) => step.kind === 'canary');
+    if (deps.afterStep && canary >= 0) group = group.slice(0, canary + 1);
+    const fits = Math.max(1, Math.min(group.length, (await deps.fitSteps?.(group, journal)) ?? group.length));
+    const waves = group.slice(0, fits);
+    const covered = waves.length === 1 ? 'this batch' : `${waves[0]!.id} … ${waves.at(-1)!.id}, a serial batch each`;
+    note(`one ansible-playbook run for ${covered}${fits < group.length ? ` (${group.length - fits} more would not end before the window closes)` : ''}`);
+    return startSharedRun(waves, ctx);
+  }
 }
 
 /** Resume the recorded plan unless it is finished, or the operator asked for a new one. */

@@ -334,3 +334,24 @@ export function windowGate(limits: WindowLimits, now: () => Date): (step: PlanSt
     return shouldStart(step, at, deadline.closes, estimate);
   };
 }
+
+/**
+ * apply's `fitSteps` for a maintenance window: how many of these steps (the
+ * waves of a shared run), run back to back from now, end before it closes.
+ */
+export function windowFit(limits: WindowLimits, now: () => Date): (steps: readonly PlanStep[], journal: Journal) => Promise<number> {
+  return async (steps: readonly PlanStep[], journal: Journal): Promise<number> => {
+    const at = now();
+    const deadline = runDeadline(limits, at);
+    if (deadline.closes === undefined) return 0;
+    const input = { samples: stepDurationsByHost(journal), batchesOfStep: planBatches(journal.plan as Parameters<typeof planBatches>[0]) };
+    let ends = at.getTime();
+    let count = 0;
+    for (const step of steps) {
+      ends += estimateStepMs(step, input);
+      if (ends > deadline.closes.getTime()) break;
+      count++;
+    }
+    return count;
+  };
+}

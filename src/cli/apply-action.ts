@@ -10,7 +10,7 @@ import type { PlanDocument, PlanHop, PlanStep } from '../plan/types.js';
 import { PLAN_VERSION } from '../plan/types.js';
 import { loadJournal } from '../journal/journal.js';
 import { applyPlan, type ApplyDeps, type ApplyResult } from '../apply/apply.js';
-import { parseUntil, parseWindows, runDeadline, windowGate, type WindowLimits } from '../apply/window.js';
+import { parseUntil, parseWindows, runDeadline, windowFit, windowGate, type WindowLimits } from '../apply/window.js';
 import { buildRunReport } from '../report/run-report.js';
 import { buildJUnitXml } from '../report/junit.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
@@ -88,7 +88,7 @@ export async function runApplyCommand(versions: string | undefined, options: App
       hopSteps.set(hop.index, steps);
       return confirm(hop, steps, Boolean(options.yes));
     },
-    ...(limits ? { beforeStep: windowGate(limits, now) } : {}),
+    ...(limits ? { beforeStep: windowGate(limits, now), fitSteps: windowFit(limits, now) } : {}),
     ...(soak ? { afterStep: soak } : {}),
     // Verify reads node versions back from the cluster where one is configured, else from the playbook results.
     verifyHop: async (hop) => {

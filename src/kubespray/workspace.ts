@@ -21,6 +21,7 @@ import { loadCatalog } from '../catalog/load.js';
 import type { Cluster } from '../model/schema.js';
 import { resolveSecret as resolveModelSecret } from '../model/secrets.js';
 import type { PlanHop } from '../plan/types.js';
+import { inNodeOrder, workerOrder } from '../plan/wave-run.js';
 import { renderExtraVars, type SecretResolver } from '../render/extra-vars.js';
 import { renderInventory } from '../render/inventory.js';
 import { renderTarget } from '../render/target.js';
@@ -31,7 +32,7 @@ import { ensureKubesprayCheckout, kubesprayCachePaths, normalizeRepo } from './c
 import { refreshGroupVars } from './group-vars.js';
 
 export interface PrepareHopOptions {
-  hop: Pick<PlanHop, 'index' | 'tag' | 'sha' | 'toVersion' | 'workspace'>;
+  hop: Pick<PlanHop, 'index' | 'tag' | 'sha' | 'toVersion' | 'workspace'> & Partial<Pick<PlanHop, 'steps'>>;
   cluster: Cluster;
   /** The cluster file's directory: relative repo paths and secret files start there. */
   clusterBaseDir: string;
@@ -86,7 +87,9 @@ export async function prepareHopWorkspace(options: PrepareHopOptions): Promise<P
   const catalog = options.catalog ?? loadCatalog();
   const target = renderTarget(catalog.requireTag(hop.tag));
   const resolveSecret = options.resolveSecret ?? ((ref) => resolveModelSecret(ref, options.clusterBaseDir));
-  const inventoryText = renderInventory(cluster, target);
+  // Workers in canary-and-wave order: Ansible batches a serial play in inventory order,
+  // so a shared wave run's batches are exactly the planned waves (plan/wave-run.ts).
+  const inventoryText = renderInventory({ ...cluster, nodes: inNodeOrder(cluster.nodes, workerOrder({ steps: hop.steps ?? [] })) }, target);
   const extra = renderExtraVars(cluster, target, resolveSecret, { kubeVersion: hop.toVersion, artifactsDir: join(options.clusterBaseDir, 'artifacts') });
   if (extra.secrets !== undefined && ws.secrets === null) {
     throw new UsageError(

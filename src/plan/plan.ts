@@ -12,6 +12,7 @@ import type { Finding } from '../preflight/types.js';
 import { chainHops, type HopChoice } from './hops.js';
 import type { LockFile } from './lock-file.js';
 import { buildHopSteps } from './steps.js';
+import { workerUpgradePlay } from './wave-run.js';
 import { PLAN_VERSION, type AnsibleRequirement, type HopWorkspace, type PlanDocument, type PlanHop } from './types.js';
 import type { VersionSpec } from './version-pair.js';
 
@@ -91,6 +92,7 @@ function buildHop(input: PlanInput, choice: HopChoice, canary: number): PlanHop 
     executable: ansible.executable, forks: cluster.kubespray.forks, inventory: workspace.inventory,
     extraVarsFiles: [workspace.extraVars, ...(workspace.secrets ? [workspace.secrets] : [])],
     kubesprayDir: workspace.kubesprayDir, canary, workerBatches: input.workerWaves?.waves, batch: input.batch, workDir: workspace.dir,
+    workerPlay: workerUpgradePlay(catalog.upgradePlays(choice.tag), catalog.groupNames(choice.tag)),
   });
   return {
     index: choice.index, line: choice.line, tag: choice.tag, sha: record.sha, tagSource: choice.tagSource,

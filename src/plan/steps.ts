@@ -11,6 +11,7 @@ import type { PlanStep } from './types.js';
 import { join } from 'node:path';
 import { DEFAULT_CACHE_PATHS } from '../preflight/caches.js';
 import { playbooksDir } from '../util/paths.js';
+import { serialListArg } from './wave-run.js';
 
 export interface StepInput {
   cluster: Cluster;
@@ -32,6 +33,11 @@ export interface StepInput {
   batch?: string | undefined;
   /** The hop's own directory (kspray's playbooks write their results under it). */
   workDir: string;
+  /**
+   * The play whose serial batches upgrade the workers (wave-run.ts): when known, the
+   * batches after the canary share one ansible-playbook run, one serial batch each.
+   */
+  workerPlay?: string | undefined;
 }
 
 /** Workers that are neither control plane nor etcd: only these go in worker steps. */
@@ -47,13 +53,14 @@ export function buildHopSteps(input: StepInput): PlanStep[] {
   const { cluster, hop, tag, groups } = input;
   const steps: PlanStep[] = [];
   const base = { hop, kubesprayTag: tag, inventory: input.inventory, cwd: input.kubesprayDir };
-  const argv = (playbook: string, limit: string | null, serial: number | null): string[] => playbookArgv({
+  const argv = (playbook: string, limit: string | null, serial: number | readonly number[] | null): string[] => playbookArgv({
     executable: input.executable,
     become: true,
     forks: input.forks,
     inventory: input.inventory,
     extraVarsFiles: input.extraVarsFiles,
-    extraVars: { kube_version: input.kubeVersion, ...(serial === null ? {} : { serial: String(serial) }) },
+    extraVars: { kube_version: input.kubeVersion, ...(typeof serial === 'number' ? { serial: String(serial) } : {}) },
+    ...(Array.isArray(serial) ? { extraVarsJson: serialListArg(serial) } : {}),
     playbook,
     ...(limit === null ? {} : { limit }),
   });
@@ -80,17 +87,23 @@ export function buildHopSteps(input: StepInput): PlanStep[] {
   });
   const workers = pureWorkers(cluster);
   const batches = input.workerBatches ?? defaultBatches(workers, input.canary, input.batch);
+  const fixedSizes = input.workerBatches !== undefined || input.batch !== undefined;
+  // The canary and the waves in one run, a serial batch each (apply runs the canary alone when a soak must watch it).
+  const shared = fixedSizes && batches.length > 1 && input.workerPlay !== undefined
+    ? { run: { id: `hop${hop}:workers`, play: input.workerPlay }, limit: batches.flat().join(','), sizes: batches.map((batch) => batch.length) }
+    : undefined;
   batches.forEach((hosts, index) => {
     const isCanary = index === 0 && input.canary > 0;
-    const limit = hosts.join(',');
-    const serial = isCanary || input.workerBatches !== undefined || input.batch !== undefined ? hosts.length : null;
+    const serial = isCanary || fixedSizes ? hosts.length : null;
     const number = isCanary ? 0 : index + (input.canary > 0 ? 0 : 1);
+    const limit = shared?.limit ?? hosts.join(',');
     steps.push({
       ...base,
       id: isCanary ? `hop${hop}:canary` : `hop${hop}:workers-${number}`,
       kind: isCanary ? 'canary' : 'workers',
-      title: isCanary ? `Upgrade the canary worker${hosts.length > 1 ? 's' : ''}` : `Upgrade workers, batch ${number} of ${batches.length - (input.canary > 0 ? 1 : 0)}`,
-      limit, hosts, argv: argv(input.upgradePlaybook, limit, serial), serial,
+      title: isCanary ? `Upgrade the canary worker${hosts.length > 1 ? 's' : ''}` : `Upgrade workers, ${shared ? 'wave' : 'batch'} ${number} of ${batches.length - (input.canary > 0 ? 1 : 0)}`,
+      limit, hosts, argv: argv(input.upgradePlaybook, limit, shared ? shared.sizes : serial), serial,
+      ...(shared ? { sharedRun: shared.run } : {}),
     });
   });
   steps.push({ ...base, id: `hop${hop}:verify`, kind: 'verify', title: `Verify every node reports ${input.kubeVersion}`, limit: null, hosts: allHosts, argv: null, serial: null });

@@ -31,6 +31,12 @@ export interface PlanStep {
   serial: number | null;
   /** kspray's own playbooks (cleanup-caches) write per-host results here. */
   resultDir?: string;
+  /**
+   * Worker waves that run together in one ansible-playbook run (src/plan/wave-run.ts):
+   * every step of the run has the run's argv and limit; `hosts` and `serial` are the wave's own.
+   * `play` is the play whose serial batches are the waves.
+   */
+  sharedRun?: { id: string; play: string };
 }
 
 export interface AnsibleRequirement {
