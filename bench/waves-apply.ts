@@ -10,9 +10,10 @@
  * runs alternate so a load spike on this shared machine hits every side.
  *
  *  (a) waves: `kspray apply -c … --to 1.17 --yes --skip-preflight --kubeconfig <fake>
- *      --max-unavailable 5`. Worker time = from the canary step's start to the last
+ *      --max-unavailable 5`: the canary and the waves as steps of one ansible-playbook
+ *      run (src/plan/wave-run.ts). Worker time = from the canary step's start to the last
  *      worker step's end, read from the run journal (.kspray/state/k1.json:
- *      steps[id].startedAt/endedAt), so kspray's gaps between its worker steps count;
+ *      steps[id].startedAt/endedAt), so kspray's own work around the run counts;
  *      facts, control plane and verify do not. (Preflight is skipped: the fixture
  *      hosts run no etcd, and preflight is not what is measured.)
  *  (b) serial=1: what operators run today once the control plane is done
@@ -20,9 +21,9 @@
  *      the hop's upgrade playbook with `--limit <every worker> -e serial=1`, the argv
  *      taken from `kspray plan --json` with only the limit and serial changed, run
  *      plainly in the Kubespray checkout. Worker time = that process's wall time.
- *  (c) the same waves in ONE run (an experiment, not what kspray does): the hop's
- *      inventory with kube-node listed in wave order, `-e '{"serial":[1,5,5,5,4]}'`
- *      (Ansible batches a play by a list of sizes, in inventory order).
+ *  (c) the same run by hand, without kspray around it: the hop's inventory with kube-node
+ *      listed in wave order, `-e '{"serial":[1,5,5,5,4]}'` (Ansible batches a play by a
+ *      list of sizes, in inventory order). (a) − (c) is about kspray's own cost.
  *
  * Prints the worker times, the ratio (a)/(b) (target < 0.40) and (c)/(b), waves
  * achieved vs the lower bound, and PDB breaches two ways: the planned waves

@@ -30,7 +30,7 @@ function workerSteps(plan: PlanDocument) {
 }
 
 describe('PDB-aware worker waves in plan and apply --dry-run', () => {
-  it('plans waves that cover every worker once, canary first, each a step with --limit and serial = its size, and break no PDB', async () => {
+  it('plans waves that cover every worker once, canary first, each a step of one shared run (serial = the wave sizes), and break no PDB', async () => {
     const result = await runCli(['plan', '1.16→1.18', '-c', k1ClusterFile, '--kubeconfig', fixed.kubeconfigPath, '--json']);
     expect(result.exitCode, result.stderr).toBe(0);
     const plan = JSON.parse(result.stdout) as PlanDocument;
@@ -39,10 +39,13 @@ describe('PDB-aware worker waves in plan and apply --dry-run', () => {
     const steps = workerSteps(plan);
     expect(steps[0]!.kind).toBe('canary');
     expect(steps.flatMap((s) => s.hosts).sort()).toEqual([...K1_WORKERS].sort());
+    // One ansible-playbook run for the canary and the waves: --limit all of them in wave order, serial = the wave sizes.
+    const limit = steps.flatMap((s) => s.hosts).join(',');
     for (const step of steps) {
-      expect(step.limit).toBe(step.hosts.join(','));
+      expect(step.sharedRun).toEqual({ id: `hop${step.hop}:workers`, play: 'Finally handle worker upgrades, based on given batch size' });
+      expect(step.limit).toBe(limit);
       expect(step.serial).toBe(step.hosts.length);
-      expect(step.argv).toContain(`serial=${step.hosts.length}`);
+      expect(step.argv).toEqual(expect.arrayContaining(['--limit', limit, '-e', JSON.stringify({ serial: steps.map((s) => s.hosts.length) })]));
     }
     // An independent validator, fed the same live facts, finds no wave that breaks a budget.
     const facts = await gatherClusterFacts({ kubeconfigPaths: [fixed.kubeconfigPath] });

@@ -3,7 +3,10 @@
  * journal before and after it runs, under a per-cluster lock. A failed step
  * stops everything (exit 1, naming hosts and log); Ctrl-C or SIGTERM is
  * forwarded to ansible-playbook and recorded (exit 3); a re-run resumes at the
- * first unfinished step.
+ * first unfinished step. Worker waves that share one ansible-playbook run
+ * (plan/wave-run.ts) are still steps one by one: the run starts with the first
+ * of them, takes the waves that fit the window, and each wave's step ends
+ * when its serial batch does (shared-run.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -124,9 +127,9 @@ async function applyLocked(options: ApplyOptions, deps: ApplyDeps, runId: string
         }
         const file = step.id.replace(/[^\w.-]+/g, '-');
         const files = { logFile: join(runDir, `${file}.log`), eventsFile: join(runDir, `${file}.events.jsonl`) };
-        if (step.sharedRun && !inShared) shared = await startWaves(sharedRunFrom(steps, steps.indexOf(step)), { env, ...files, signal }, handle.note);
-        const logFile = step.sharedRun ? shared!.logFile : files.logFile;
+        const logFile = inShared ? shared!.logFile : files.logFile;
         await save(startStep(journal, step.id, { at: deps.now(), hop: step.hop, kind: step.kind, logPath: relative(baseDir, logFile) }));
+        if (step.sharedRun && !inShared) shared = await startWaves(sharedRunFrom(steps, steps.indexOf(step)), { env, ...files, signal }, handle.note);
         let outcome = step.kind === 'verify'
           ? ((await deps.verifyHop?.(hop)) ?? verifyFromResults(hop, (id) => journal.steps[id]?.hosts))
           : step.sharedRun

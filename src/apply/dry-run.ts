@@ -6,6 +6,7 @@
 import { formatArgv } from '../process/exec-error.js';
 import type { PlanDocument, PlanStep } from '../plan/types.js';
 import type { Selection } from './select-steps.js';
+import { continuesRun, stepTarget } from '../report/plan-text.js';
 
 export interface DryRunDocument {
   dryRun: true;
@@ -15,7 +16,7 @@ export interface DryRunDocument {
   to: string;
   workerStrategy: PlanDocument['workerStrategy'];
   alreadyDone: string[];
-  steps: Array<Pick<PlanStep, 'id' | 'kind' | 'hop' | 'kubesprayTag' | 'limit' | 'hosts' | 'argv' | 'inventory' | 'cwd' | 'title'>>;
+  steps: Array<Pick<PlanStep, 'id' | 'kind' | 'hop' | 'kubesprayTag' | 'limit' | 'hosts' | 'argv' | 'inventory' | 'cwd' | 'title' | 'sharedRun'>>;
 }
 
 export function dryRunDocument(plan: PlanDocument, selection: Selection): DryRunDocument {
@@ -30,6 +31,7 @@ export function dryRunDocument(plan: PlanDocument, selection: Selection): DryRun
     steps: selection.steps.map((step) => ({
       id: step.id, kind: step.kind, hop: step.hop, kubesprayTag: step.kubesprayTag, limit: step.limit,
       hosts: step.hosts, argv: step.argv, inventory: step.inventory, cwd: step.cwd, title: step.title,
+      ...(step.sharedRun ? { sharedRun: step.sharedRun } : {}),
     })),
   };
 }
@@ -38,9 +40,11 @@ export function formatDryRun(document: DryRunDocument): string {
   const lines = [`Dry run for ${document.cluster} (${document.from} → ${document.to}): ${document.steps.length} step(s) would run; nothing is executed.`];
   if (document.alreadyDone.length > 0) lines.push(`Already done: ${document.alreadyDone.join(', ')}`);
   lines.push(`Workers: ${document.workerStrategy.note}.`);
-  for (const step of document.steps) {
-    lines.push('', `${step.id}  ${step.title}${step.limit ? `  [--limit ${step.limit}]` : ''}`);
-    lines.push(step.argv ? `  cd ${step.cwd} && ${formatArgv(step.argv)}` : '  (kspray checks node versions itself)');
-  }
+  document.steps.forEach((step, index) => {
+    const target = stepTarget(step);
+    lines.push('', `${step.id}  ${step.title}${target ? `  [${target.label} ${target.value}]` : ''}`);
+    if (continuesRun(document.steps, index)) lines.push('  (the same ansible-playbook run: its next serial batch)');
+    else lines.push(step.argv ? `  cd ${step.cwd} && ${formatArgv(step.argv)}` : '  (kspray checks node versions itself)');
+  });
   return lines.join('\n');
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../util/errors.js';
 import {
-  batchesOf, DEFAULT_ESTIMATES, estimateStepMs, nextWindowOpens, parseUntil, parseWindows, runDeadline, shouldStart, windowCloses,
+  batchesOf, DEFAULT_ESTIMATES, estimateStepMs, nextWindowOpens, parseUntil, parseWindows, runDeadline, shouldStart, windowCloses, windowFit,
 } from './window.js';
 
 // 2024-05-04 is a Saturday.
@@ -129,5 +129,24 @@ describe('estimates and shouldStart', () => {
     expect(late.go).toBe(false);
     expect(!late.go && late.reason).toBe('hop1:canary not started: it takes about 20 min and the window closes at 2024-05-04T05:00:00.000Z (19 min left)');
     expect(shouldStart({ id: 'x' }, at('2024-05-04T04:41:00Z'), undefined, 0).go).toBe(false);
+  });
+});
+
+describe('windowFit (the waves a shared run may take)', () => {
+  const wave = (id: string, hosts: string[]) => ({
+    id, kind: 'workers' as const, hop: 1, kubesprayTag: 'v2.16.0', title: id, limit: null, hosts, argv: null, inventory: 'i', cwd: '.', serial: hosts.length,
+  });
+  const waves = [wave('hop1:workers-1', ['a', 'b']), wave('hop1:workers-2', ['c', 'd']), wave('hop1:workers-3', ['e'])];
+  const journal = { plan: { hops: [{ steps: waves }] }, steps: {}, stepOrder: [] } as unknown as Parameters<ReturnType<typeof windowFit>>[1];
+
+  it('takes the waves that, back to back from now, end before the window closes (a wave a batch, 10 min by default)', async () => {
+    const windows = parseWindows('Sat 01:00-05:00 UTC');
+    const fit = (now: string) => windowFit({ windows }, () => at(now))(waves, journal);
+    expect(await fit('2024-05-04T04:00:00Z')).toBe(3);
+    expect(await fit('2024-05-04T04:35:00Z')).toBe(2);
+    expect(await fit('2024-05-04T04:45:00Z')).toBe(1);
+    expect(await fit('2024-05-04T04:55:00Z')).toBe(0);
+    expect(await fit('2024-05-04T06:00:00Z')).toBe(0);
+    expect(DEFAULT_ESTIMATES.perNodeBatchMs).toBe(10 * MIN);
   });
 });

@@ -4,7 +4,7 @@
  */
 import { formatArgv } from '../process/exec-error.js';
 import type { PlanDocument } from '../plan/types.js';
-import { HOP_HEADER, hopRows } from './plan-text.js';
+import { continuesRun, HOP_HEADER, hopRows, stepTarget } from './plan-text.js';
 import { formatMarkdownTable } from './table.js';
 
 export function formatPlanMarkdown(plan: PlanDocument): string {
@@ -29,8 +29,10 @@ export function formatPlanMarkdown(plan: PlanDocument): string {
     }
     out.push('', '### Steps', '');
     hop.steps.forEach((step, index) => {
-      out.push(`${index + 1}. ${step.title}${step.limit ? ` (\`--limit ${step.limit}\`)` : ''}`);
-      if (step.argv) out.push('', '   ```sh', `   cd ${hop.workspace.kubesprayDir}`, `   ${formatArgv(step.argv)}`, '   ```', '');
+      const target = stepTarget(step);
+      out.push(`${index + 1}. ${step.title}${target ? ` (${target.label === '--limit' ? `\`--limit ${target.value}\`` : `hosts ${target.value}`})` : ''}`);
+      if (continuesRun(hop.steps, index)) out.push('', '   The same ansible-playbook run: its next serial batch.', '');
+      else if (step.argv) out.push('', '   ```sh', `   cd ${hop.workspace.kubesprayDir}`, `   ${formatArgv(step.argv)}`, '   ```', '');
     });
   }
   return `${out.join('\n').trimEnd()}\n`;

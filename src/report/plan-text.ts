@@ -3,7 +3,7 @@
  * with its exact command. The same data as `--json`, nothing more.
  */
 import { formatArgv } from '../process/exec-error.js';
-import type { PlanDocument, PlanHop } from '../plan/types.js';
+import type { PlanDocument, PlanHop, PlanStep } from '../plan/types.js';
 import { formatTable } from './table.js';
 import type { Finding } from '../preflight/types.js';
 
@@ -39,8 +39,10 @@ export function formatPlanText(plan: PlanDocument): string {
     for (const finding of hop.findings) out.push(`  ${formatFindingLine(finding)}`);
     out.push(`  in ${hop.workspace.kubesprayDir}:`);
     hop.steps.forEach((step, index) => {
-      out.push(`  ${index + 1}. ${step.title}${step.limit ? ` [--limit ${abbreviate(step.limit)}]` : ''}`);
-      if (step.argv) out.push(`     ${formatArgv(step.argv)}`);
+      const target = stepTarget(step);
+      out.push(`  ${index + 1}. ${step.title}${target ? ` [${target.label} ${abbreviate(target.value)}]` : ''}`);
+      if (continuesRun(hop.steps, index)) out.push(`     (the same ansible-playbook run: its next serial batch)`);
+      else if (step.argv) out.push(`     ${formatArgv(step.argv)}${step.sharedRun ? '   # one run for this batch and the next' : ''}`);
     });
   }
   return out.join('\n');
@@ -53,4 +55,16 @@ export function formatFindingLine(finding: Finding): string {
 function abbreviate(limit: string): string {
   const hosts = limit.split(',');
   return hosts.length > 6 ? `${hosts.slice(0, 5).join(',')},… ${hosts.length} hosts` : limit;
+}
+
+/** What a step's line names: its --limit, or for a wave of a shared run its own hosts (the run's limit covers every wave). */
+export function stepTarget(step: Pick<PlanStep, 'sharedRun' | 'hosts' | 'limit'>): { label: string; value: string } | undefined {
+  if (step.sharedRun) return { label: 'hosts', value: step.hosts.join(',') };
+  return step.limit ? { label: '--limit', value: step.limit } : undefined;
+}
+
+/** A wave whose ansible-playbook run the step before it started (plan/wave-run.ts): its command is shown once. */
+export function continuesRun(steps: ReadonlyArray<Pick<PlanStep, 'sharedRun'>>, index: number): boolean {
+  const run = steps[index]?.sharedRun?.id;
+  return run !== undefined && steps[index - 1]?.sharedRun?.id === run;
 }
