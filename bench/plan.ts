@@ -7,14 +7,17 @@
  *    their ratio. Target: ratio < 3. The Ansible version detection is cached
  *    across runs (src/ansible/version-cache.ts); the warm-ups fill a private
  *    KSPRAY_CACHE_DIR, and the bench checks the cache is warm before timing.
- *    Then what the start-up is made of: the import cost of each heavy package
- *    and of kspray's entry modules, each in a fresh process.
+ *    So is bin/kspray.js's V8 code cache (code-cache/ in the same directory). Beside them,
+ *    for what they say and no target: plan without the code cache
+ *    (KSPRAY_NO_CODE_CACHE=1), and `kspray --version`, the floor every command
+ *    pays. Then what the start-up is made of: the import cost of each heavy
+ *    package, and of the bundle (dist/bundle/kspray.cjs), each in a fresh process.
  * 2. Scale: planUpgrade for a generated 15,000-node model, in-process, with its
  *    input built as src/cli/plan-input.ts builds it. Target < 1 s.
  *
  * Flags: --runs N (default 15), --nodes N (default 15000), --profile, --strict, --no-build.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -29,6 +32,15 @@ const RATIO_TARGET = 3;
 const PLAN_TARGET_MS = 1000;
 const PAIR = '1.16→1.18';
 
+function codeCacheNote(cache: string): string {
+  const dir = join(cache, 'code-cache');
+  const name = existsSync(dir) ? readdirSync(dir).find((entry) => entry.endsWith('.v8')) : undefined;
+  if (name === undefined) return 'code cache: NONE (bin/kspray.js fell back to the per-file build, or the cache dir is not writable?)';
+  const data = readFileSync(join(dir, name));
+  const commands = data.subarray(0, data.indexOf(10)).toString('utf8').split('\t')[1] ?? '';
+  return `code cache: warm before timing (${(data.length / 1024).toFixed(0)} KB, holds: ${commands})`;
+}
+
 function ansibleCacheNote(cache: string): string {
   const file = join(cache, 'ansible-versions.json');
   if (!existsSync(file)) return 'Ansible version cache: COLD (no ansible-playbook on PATH?): runs may include `ansible-playbook --version`';
@@ -39,35 +51,41 @@ function ansibleCacheNote(cache: string): string {
 async function startUp(report: BenchReport, cache: string, runs: number): Promise<void> {
   const env = { KSPRAY_CACHE_DIR: cache };
   const planArgv = ksprayArgv(['plan', PAIR, '-c', 'inventories/k1/cluster.yaml', '--json']);
-  const nodeArgv = ['node', '-e', '0'];
-  const planTimes: number[] = [];
-  const nodeTimes: number[] = [];
-  const planCpu: number[] = [];
-  const nodeCpu: number[] = [];
+  const variants = [
+    { argv: ['node', '-e', '0'], env },
+    { argv: planArgv, env },
+    { argv: planArgv, env: { ...env, KSPRAY_NO_CODE_CACHE: '1' } },
+    { argv: ksprayArgv(['--version']), env },
+  ];
+  const wall: number[][] = variants.map(() => []);
+  const cpu: number[][] = variants.map(() => []);
   for (let i = 0; i < runs + 2; i++) {
-    const bare = await measureProcess(nodeArgv, { env, usage: true });
-    const plan = await measureProcess(planArgv, { env, usage: true });
-    if (plan.exitCode !== 0) throw new Error(`kspray plan exited ${plan.exitCode}: ${plan.stderr.split('\n').slice(-5).join('\n')}`);
-    if (i === 0) {
-      const doc = JSON.parse(plan.stdout) as { hops: Array<{ tag: string; steps: unknown[] }> };
-      report.line(`plan output: ${doc.hops.length} hops (${doc.hops.map((h) => `${h.tag}: ${h.steps.length} steps`).join(', ')})`);
-      report.line(ansibleCacheNote(cache));
+    for (const [index, variant] of variants.entries()) {
+      const figures = await measureProcess(variant.argv, { env: variant.env, usage: true });
+      if (figures.exitCode !== 0) throw new Error(`${variant.argv.join(' ')} exited ${figures.exitCode}: ${figures.stderr.split('\n').slice(-5).join('\n')}`);
+      if (i === 0 && index === 1) {
+        const doc = JSON.parse(figures.stdout) as { hops: Array<{ tag: string; steps: unknown[] }> };
+        report.line(`plan output: ${doc.hops.length} hops (${doc.hops.map((h) => `${h.tag}: ${h.steps.length} steps`).join(', ')})`);
+      }
+      if (i < 2) continue; // warm-ups: file cache, the Ansible version cache, the code cache
+      wall[index]!.push(figures.wallMs);
+      if (figures.cpuMs !== undefined) cpu[index]!.push(figures.cpuMs);
     }
-    if (i < 2) continue; // warm-ups: file cache, the Ansible version cache
-    nodeTimes.push(bare.wallMs);
-    planTimes.push(plan.wallMs);
-    if (bare.cpuMs !== undefined && plan.cpuMs !== undefined) {
-      nodeCpu.push(bare.cpuMs);
-      planCpu.push(plan.cpuMs);
+    if (i === 1) {
+      report.line(ansibleCacheNote(cache));
+      report.line(codeCacheNote(cache));
     }
   }
+  const [nodeTimes, planTimes, uncachedTimes, versionTimes] = wall as [number[], number[], number[], number[]];
   const planMs = median(planTimes);
   const nodeMs = median(nodeTimes);
   // CPU time (user + system, all threads; GNU time's resolution is 10 ms) suffers less from other work than wall time.
-  const cpuNote = (values: number[]): string => (values.length > 0 ? `; CPU ${ms(median(values))}` : '');
-  report.info('kspray plan --json (median wall)', ms(planMs), `min ${ms(Math.min(...planTimes))}, max ${ms(Math.max(...planTimes))}${cpuNote(planCpu)}`);
-  report.info('node -e 0 (median wall)', ms(nodeMs), `min ${ms(Math.min(...nodeTimes))}, max ${ms(Math.max(...nodeTimes))}${cpuNote(nodeCpu)}`);
+  const spread = (index: number): string => `min ${ms(Math.min(...wall[index]!))}, max ${ms(Math.max(...wall[index]!))}${cpu[index]!.length > 0 ? `; CPU ${ms(median(cpu[index]!))}` : ''}`;
+  report.info('kspray plan --json (median wall)', ms(planMs), spread(1));
+  report.info('node -e 0 (median wall)', ms(nodeMs), spread(0));
   report.target('ratio (wall)', planMs / nodeMs, RATIO_TARGET, (n) => `${n.toFixed(2)}×`);
+  report.info('plan, KSPRAY_NO_CODE_CACHE=1', ms(median(uncachedTimes)), `${(median(uncachedTimes) / nodeMs).toFixed(2)}× node -e 0; ${spread(2)}`);
+  report.info('kspray --version', ms(median(versionTimes)), `${(median(versionTimes) / nodeMs).toFixed(2)}× node -e 0: launcher + bundle + commander, what every command pays; ${spread(3)}`);
   report.flush(`start-up: node bin/kspray.js plan ${PAIR} -c inventories/k1/cluster.yaml --json, ${runs} runs after 2 warm-ups`);
   if (profileRequested) printProfile(await profileProcess(planArgv, { env }), (line) => console.log(line));
 }
@@ -83,15 +101,21 @@ async function importCost(spec: string): Promise<number> {
   return median(times);
 }
 
+/** The cost of `require(file)` (CommonJS) in a fresh process (median of 3), beyond node's own start. */
+async function requireCost(file: string): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const script = `const t = performance.now(); require(${JSON.stringify(file)}); process.stdout.write(String(performance.now() - t));`;
+    const result = await measureProcess(['node', '-e', script], { cwd: repoRoot });
+    times.push(Number(result.stdout));
+  }
+  return median(times);
+}
+
 async function imports(report: BenchReport): Promise<void> {
-  const packages = ['commander', 'zod', 'yaml', 'semver', 'execa', 'env-paths'];
+  const packages = ['commander', 'zod', 'zod/mini', 'js-yaml', 'yaml', 'semver', 'execa', 'env-paths'];
   for (const spec of packages) report.info(spec, ms(await importCost(spec)));
-  const own: Array<[string, string]> = [
-    ['dist/process/exec.js', 'the process chokepoint (execa)'],
-    ['dist/cli/main.js', 'what every command loads: commander + cli/*.ts registrations + exec.ts'],
-    ['dist/cli/plan-input.js', 'what plan loads in its action'],
-  ];
-  for (const [file, note] of own) report.info(file, ms(await importCost(pathToFileURL(join(repoRoot, file)).href)), note);
+  report.info('dist/bundle/kspray.cjs', ms(await requireCost(join(repoRoot, 'dist', 'bundle', 'kspray.cjs'))), 'the bundle, plainly required (no code cache): what loads before any command runs');
   report.flush('import cost in a fresh process (median of 3; each includes what it imports):');
 }
 

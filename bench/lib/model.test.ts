@@ -18,8 +18,8 @@ describe('bench model', () => {
     expect(parse(text)).toEqual(parse(stringify(generateClusterModel(options))));
   });
 
-  it('is a valid cluster file with an odd etcd count, labels, iface, zone and host vars', () => {
-    const result = parseCluster(clusterYaml({ nodes: 50 }), 'big.yaml', { baseDir: '/nonexistent', checkSecrets: true, env: { ...BENCH_SECRET_ENV } });
+  it('is a valid cluster file with an odd etcd count, labels, iface, zone and host vars', async () => {
+    const result = await parseCluster(clusterYaml({ nodes: 50 }), 'big.yaml', { baseDir: '/nonexistent', checkSecrets: true, env: { ...BENCH_SECRET_ENV } });
 
     expect(result.ok).toBe(true);
     if (!result.ok) return;
@@ -29,8 +29,8 @@ describe('bench model', () => {
     expect(workers.every((node) => node.iface && node.zone && node.labels && Object.keys(node.vars ?? {}).length === 3)).toBe(true);
   });
 
-  it('fails the secret check without the dummy secrets in the environment (so the benchmark really probes them)', () => {
-    const result = parseCluster(clusterYaml({ nodes: 5 }), 'big.yaml', { baseDir: '/nonexistent', checkSecrets: true, env: {} });
+  it('fails the secret check without the dummy secrets in the environment (so the benchmark really probes them)', async () => {
+    const result = await parseCluster(clusterYaml({ nodes: 5 }), 'big.yaml', { baseDir: '/nonexistent', checkSecrets: true, env: {} });
 
     expect(result.ok).toBe(false);
   });

@@ -22,6 +22,8 @@ function ownerOf(url: string, functionName: string): string {
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (pkg) return pkg[1]!;
   if (url.startsWith('node:')) return 'node internals (module loading, fs, …)';
+  if (url.endsWith('/dist/bundle/kspray.cjs')) return 'dist/bundle/kspray.cjs (kspray and the packages bundled in)';
+  if (url.endsWith('/bin/kspray.js')) return 'bin/kspray.js (the launcher)';
   const own = /\/(?:dist|src)\/([^/]+)\//.exec(url);
   return own ? `kspray ${own[1]}/` : url;
 }

@@ -23,7 +23,7 @@ function scrambled(): unknown {
 }
 
 describe('bundled catalog', () => {
-  it('validates whole (the lazy per-record validation of the bundled snapshot relies on it)', () => {
+  it('validates whole (loadCatalog trusts the bundled snapshot at run time because of it)', () => {
     const result = catalogDocument.safeParse(rawDocument);
     expect(result.success ? [] : result.error.issues.slice(0, 3)).toEqual([]);
     expect(catalog.tags()).toHaveLength(60);

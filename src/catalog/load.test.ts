@@ -3,7 +3,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bundledCatalogPath, loadCatalog, refreshedCatalogPath, resetCatalogMemo } from './load.js';
+import { bundledCatalogPath, loadCatalog, parseCatalog, refreshedCatalogPath, resetCatalogMemo } from './load.js';
+import { loadCatalogAsync } from './snapshot.js';
 
 describe('loadCatalog', () => {
   let cache: string;
@@ -58,5 +59,41 @@ describe('loadCatalog', () => {
   it('falls back when the refreshed catalog is not JSON', async () => {
     await writeFile(refreshedCatalogPath(), '{ half a file');
     expect(loadCatalog().source.ignored?.reason).toMatch(/JSON/);
+  });
+
+  it('trusts the bundled snapshot: its records read raw are what validating them gives', () => {
+    const validated = parseCatalog(readFileSync(bundledCatalogPath, 'utf8'));
+
+    const records = loadCatalog().tags();
+
+    expect(records).toHaveLength(validated.tags.length);
+    for (const record of records) expect(record).toEqual(validated.tags.find((candidate) => candidate.tag === record.tag));
+  });
+
+  it('loadCatalogAsync gives the memoized bundled catalog when nothing was refreshed', async () => {
+    const catalog = await loadCatalogAsync();
+
+    expect(catalog.source).toEqual({ kind: 'bundled', path: bundledCatalogPath });
+    expect(loadCatalog()).toBe(catalog);
+  });
+
+  it('loadCatalogAsync validates a refreshed catalog as loadCatalog does, and falls back when it is invalid', async () => {
+    await writeFile(refreshedCatalogPath(), JSON.stringify({ tags: [{ tag: 'v2.13.4', line: '2.13' }] }));
+
+    const catalog = await loadCatalogAsync();
+
+    expect(catalog.source.kind).toBe('bundled');
+    expect(catalog.source.ignored?.reason).toMatch(/^invalid catalog: tags\.0\./);
+    expect(loadCatalog()).toBe(catalog);
+  });
+
+  it('loadCatalogAsync prefers a valid refreshed catalog', async () => {
+    const bundled = JSON.parse(readFileSync(bundledCatalogPath, 'utf8')) as { tags: Array<{ tag: string }> };
+    await writeFile(refreshedCatalogPath(), JSON.stringify({ tags: bundled.tags.filter((record) => record.tag.startsWith('v2.14.')) }));
+
+    const catalog = await loadCatalogAsync();
+
+    expect(catalog.source.kind).toBe('refreshed');
+    expect(catalog.lines()).toEqual(['2.14']);
   });
 });

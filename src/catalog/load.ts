@@ -1,47 +1,25 @@
 /**
  * Loads the catalog: a refreshed copy in the cache when there is a valid one,
- * else the snapshot bundled in data/kubespray. Synchronous and memoized,
- * because every command needs it and start-up time matters (a whole
- * `kspray plan` must stay under 3× `node -e 0`).
- *
- * Measured (node 20, this 2-core box): readFileSync + JSON.parse ≈ 5 ms; a
- * cold zod pass over all 60 records ≈ 35–45 ms, one record ≈ 10 ms cold and
- * < 1 ms warm. So a refreshed catalog (it may be corrupt or from another
- * kspray) is validated whole at load, and we fall back to the bundled one if
- * it fails; the bundled snapshot ships with the package (a unit test
- * validates every record) and is validated record by record on first use,
- * which costs a plan touching 3–4 tags ≈ 12 ms instead of ≈ 40.
+ * else the snapshot bundled in data/kubespray (snapshot.ts: trusted, not
+ * validated at run time). Synchronous and memoized, because every command
+ * needs it. A refreshed catalog (it may be corrupt, or from another kspray)
+ * is validated whole with zod at load, and the bundled one is used instead if
+ * it fails. `kspray plan` calls snapshot.ts's loadCatalogAsync(), which comes
+ * here only when there is a refreshed catalog to validate.
  */
-import { readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { cacheDir, dataDir } from '../util/paths.js';
+import { readFileSync } from 'node:fs';
 import { Catalog, type CatalogSource } from './catalog.js';
-import { type CatalogDocument, catalogDocument, type TagRecord, tagRecord } from './schema.js';
-import { isReleaseTag } from './versions.js';
+import { type CatalogDocument, catalogDocument } from './schema.js';
+import { bundledCatalog, bundledCatalogPath, catalogState, forgetCatalog, memoizeCatalog, memoizedCatalog } from './snapshot.js';
 
-export const bundledCatalogPath = join(dataDir, 'kubespray', 'catalog.json');
+export { bundledCatalogPath, refreshedCatalogPath } from './snapshot.js';
 
-/** Where `kspray catalog refresh` writes, and where loadCatalog looks first. */
-export function refreshedCatalogPath(): string {
-  return join(cacheDir(), 'catalog.json');
-}
-
-let memo: { key: string; catalog: Catalog } | undefined;
 let bundledMemo: CatalogDocument | undefined;
-let bundledRawMemo: RawDocument | undefined;
-
-interface RawDocument {
-  meta?: Record<string, unknown>;
-  tags: Array<{ tag: string }>;
-}
 
 export function loadCatalog(): Catalog {
-  const refreshed = refreshedCatalogPath();
-  const mtime = mtimeOf(refreshed);
-  // Keyed on the cache path and the file's mtime: a refresh (or a test
-  // pointing KSPRAY_CACHE_DIR elsewhere) is picked up without a restart.
-  const key = `${refreshed}\0${mtime ?? 'none'}`;
-  if (memo?.key === key) return memo.catalog;
+  const { refreshed, mtime, key } = catalogState();
+  const known = memoizedCatalog(key);
+  if (known) return known;
   let catalog: Catalog | undefined;
   let ignored: CatalogSource['ignored'];
   if (mtime !== undefined) {
@@ -51,39 +29,13 @@ export function loadCatalog(): Catalog {
       ignored = { path: refreshed, reason: error instanceof Error ? error.message.split('\n')[0] ?? String(error) : String(error) };
     }
   }
-  catalog ??= new Catalog(
-    loadBundledRaw(),
-    { kind: 'bundled', path: bundledCatalogPath, ...(ignored ? { ignored } : {}) },
-    { validate: validateRecord },
-  );
-  memo = { key, catalog };
-  return catalog;
+  return memoizeCatalog(key, catalog ?? bundledCatalog(ignored));
 }
 
 /** The bundled snapshot, validated (memoized; refresh uses it to carry over fields it cannot rebuild). */
 export function loadBundledDocument(): CatalogDocument {
   bundledMemo ??= parseCatalog(readFileSync(bundledCatalogPath, 'utf8'));
   return bundledMemo;
-}
-
-function loadBundledRaw(): RawDocument {
-  if (bundledRawMemo) return bundledRawMemo;
-  const parsed: unknown = JSON.parse(readFileSync(bundledCatalogPath, 'utf8'));
-  // The shape the Catalog needs up front (tag names); each record is validated when first used.
-  const tags = (parsed as { tags?: unknown }).tags;
-  if (!Array.isArray(tags) || tags.length === 0 || !tags.every((t) => typeof t?.tag === 'string' && isReleaseTag(t.tag))) {
-    throw new Error(`invalid bundled catalog ${bundledCatalogPath}: tags[] must hold records named vX.Y.Z`);
-  }
-  bundledRawMemo = parsed as RawDocument;
-  return bundledRawMemo;
-}
-
-function validateRecord(raw: unknown): TagRecord {
-  const result = tagRecord.safeParse(raw);
-  if (result.success) return result.data;
-  const name = (raw as { tag?: unknown }).tag;
-  const problems = result.error.issues.slice(0, 3).map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-  throw new Error(`invalid catalog record ${String(name)}: ${problems.join('; ')}`);
 }
 
 /** A catalog over an in-memory document (tests, or a freshly refreshed document before it is written). */
@@ -101,13 +53,5 @@ export function parseCatalog(text: string): CatalogDocument {
 
 /** For tests: forget what was loaded. */
 export function resetCatalogMemo(): void {
-  memo = undefined;
-}
-
-function mtimeOf(path: string): number | undefined {
-  try {
-    return statSync(path).mtimeMs;
-  } catch {
-    return undefined;
-  }
+  forgetCatalog();
 }

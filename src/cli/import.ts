@@ -28,7 +28,7 @@ export function register(program: Command): void {
       const schemaPath = relative(process.cwd(), join(packageRoot, 'schema', 'cluster.schema.json'));
       const yaml = `# yaml-language-server: $schema=${schemaPath}\n# Imported by kspray from ${basename(options.inventory)}${options.extraVars ? ` and ${basename(options.extraVars)}` : ''}.\n${stringify(cluster, { lineWidth: 0 })}`;
       // The result must load as a cluster file: check it the way `validate` would.
-      const check = parseCluster(yaml, 'imported.yaml', { baseDir: process.cwd() });
+      const check = await parseCluster(yaml, 'imported.yaml', { baseDir: process.cwd() });
       for (const note of notes) printStderr(`note: ${note}`);
       if (!check.ok) {
         for (const problem of check.problems) printStderr(formatProblem(problem));

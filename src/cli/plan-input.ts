@@ -2,15 +2,20 @@
  * What `plan`, `preflight` and `apply` share: the cluster, the catalog, the
  * lock file, the local Ansible, and from them the plan. IO lives here; the
  * planner itself is pure.
+ *
+ * Start-up matters (bench/plan.ts: a whole `kspray plan` < 3× `node -e 0`):
+ * what only some plans need — the lock file's parser (yaml + zod), the wave
+ * planner, zod for a refreshed catalog — is imported when it is needed, not
+ * at the top.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Catalog } from '../catalog/catalog.js';
-import { loadCatalog } from '../catalog/load.js';
+import { loadCatalogAsync } from '../catalog/snapshot.js';
 import { detectAnsibleCached } from '../ansible/version-cache.js';
 import type { LoadedCluster } from '../model/load.js';
-import { LOCK_FILE_NAME, parseLockFile, verifyLockAgainstCatalog, type LockFile } from '../plan/lock-file.js';
+import type { LockFile } from '../plan/lock-file.js';
 import { planUpgrade, type PlanInput } from '../plan/plan.js';
 import type { PlanDocument } from '../plan/types.js';
 import { parseVersionPair, parseVersionSpec, type VersionPair } from '../plan/version-pair.js';
@@ -18,7 +23,12 @@ import { UsageError } from '../util/errors.js';
 import { cacheDir } from '../util/paths.js';
 import { loadClusterOrFail } from './load-cluster.js';
 import { readLiveFacts } from './live-facts.js';
-import { planWorkerWaves } from '../plan/wave-input.js';
+
+/**
+ * plan/lock-file.ts's LOCK_FILE_NAME, repeated so that a cluster without a
+ * lock file never loads that module (plan-input.test.ts keeps them equal).
+ */
+export const LOCK_FILE = 'kspray.lock.yaml';
 
 export interface PlanFlags {
   cluster: string;
@@ -55,9 +65,10 @@ export function versionsFromFlags(flags: Pick<PlanFlags, 'pair' | 'to'>): Versio
   throw new UsageError('no target version', 'pass FROM→TO (e.g. 1.16→1.18) or --to VERSION');
 }
 
-export function loadLockFile(clusterFile: string, catalog: Catalog): LockFile | undefined {
-  const path = join(dirname(clusterFile), LOCK_FILE_NAME);
+export async function loadLockFile(clusterFile: string, catalog: Catalog): Promise<LockFile | undefined> {
+  const path = join(dirname(clusterFile), LOCK_FILE);
   if (!existsSync(path)) return undefined;
+  const { parseLockFile, verifyLockAgainstCatalog } = await import('../plan/lock-file.js');
   const lock = parseLockFile(readFileSync(path, 'utf8'), path);
   verifyLockAgainstCatalog(lock, catalog, path);
   return lock;
@@ -78,8 +89,8 @@ export function parseBatch(text: string | undefined): string | undefined {
 export async function buildPlanContext(flags: PlanFlags, extra: Partial<PlanInput> = {}): Promise<PlanContext> {
   const versions = versionsFromFlags(flags);
   const loaded = await loadClusterOrFail(flags.cluster);
-  const catalog = loadCatalog();
-  const lock = loadLockFile(loaded.file, catalog);
+  const catalog = await loadCatalogAsync();
+  const lock = await loadLockFile(loaded.file, catalog);
   const stateDir = join(loaded.baseDir, '.kspray');
   const cache = cacheDir();
   const localAnsible = loaded.cluster.kubespray.ansible === 'system' ? await detectAnsibleCached(cache) : undefined;
@@ -101,6 +112,7 @@ async function liveWaves(loaded: LoadedCluster, flags: PlanFlags, canary: number
   if (!live.ok) return { wavesFallbackNote: `no PDB-aware waves: ${live.reason}` };
   const blind = live.facts.gaps.find((gap) => gap.what === 'pods' || gap.what === 'pdbs'); // waves without pods or budgets would be blind to PDBs
   if (blind) return { wavesFallbackNote: `no PDB-aware waves: the cluster's ${blind.what} could not be listed (${blind.reason})` };
+  const { planWorkerWaves } = await import('../plan/wave-input.js');
   const waves = planWorkerWaves(loaded.cluster, live.facts, {
     canary, maxUnavailable: parseMaxUnavailable(flags.maxUnavailable), oneNodePerZone: Boolean(flags.zoneSpread),
   });

@@ -2,131 +2,168 @@
  * The cluster file: what an operator writes. Strict everywhere (an unknown key
  * is an error, so a typo never silently does nothing), with descriptions that
  * become the JSON Schema editors use for completion.
+ *
+ * Written with zod/mini, the functional form of zod 4 (same core, same
+ * parsing, issues and JSON Schema as the chained `zod` API), because every
+ * command that reads a cluster file builds these schemas at start-up: mini
+ * schemas are cheaper to build and bundle to a third of the code, which
+ * `kspray plan` feels (bench/plan.ts). Reading guide for the chained form:
+ * `describe(x, d)` is `x.describe(d)`, `z.optional(x)` is `x.optional()`,
+ * `z._default(x, v)` is `x.default(v)`, `z.pipe(x, z.transform(f))` is
+ * `x.transform(f)`, `.check(z.regex(…), z.minLength(n))` is `.regex(…).min(n)`.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import en from 'zod/v4/locales/en.js';
+
+// The chained `zod` entry installs English issue messages when it loads; zod/mini leaves that to us.
+z.config(en());
+
+/**
+ * The chained API's `.describe(text)`, which registers the description on a
+ * copy of the schema. Here the schema itself carries it, which is the same
+ * for a schema made for this one place (and saves building the copy); a
+ * schema used in several places with several descriptions goes through
+ * describeCopy.
+ */
+function describe<T extends z.ZodMiniType>(schema: T, description: string): T {
+  z.globalRegistry.add(schema, { description });
+  return schema;
+}
+
+function describeCopy<T extends z.ZodMiniType>(schema: T, description: string): T {
+  return describe(schema.clone(), description);
+}
+
+/** `schema.optional().describe(description)`. */
+function optional<T extends z.ZodMiniType>(schema: T, description: string): z.ZodMiniOptional<T> {
+  return describe(z.optional(schema), description);
+}
 
 const VERSION_RE = /^v?1\.\d+\.\d+$/;
 const TAG_RE = /^v2\.\d+\.\d+$/;
 
-export const kubeVersion = z
-  .string()
-  .regex(VERSION_RE, { message: 'must be a Kubernetes version like 1.16.3 or v1.16.3' })
-  .transform((version) => (version.startsWith('v') ? version : `v${version}`))
-  .describe('Kubernetes version, 1.x.y with or without a leading v');
+export const kubeVersion = describe(
+  z.pipe(
+    z.string().check(z.regex(VERSION_RE, { message: 'must be a Kubernetes version like 1.16.3 or v1.16.3' })),
+    z.transform((version: string) => (version.startsWith('v') ? version : `v${version}`)),
+  ),
+  'Kubernetes version, 1.x.y with or without a leading v',
+);
 
-export const secretRef = z
-  .union([
-    z.strictObject({ fromEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).describe('Environment variable that holds the secret') }),
-    z.strictObject({ fromFile: z.string().min(1).describe('File whose content (trimmed) is the secret; relative to the cluster file') }),
-  ])
-  .describe('A secret is never written in the cluster file: name where kspray reads it when rendering');
+export const secretRef = describe(
+  z.union([
+    z.strictObject({ fromEnv: describe(z.string().check(z.regex(/^[A-Za-z_][A-Za-z0-9_]*$/)), 'Environment variable that holds the secret') }),
+    z.strictObject({ fromFile: describe(z.string().check(z.minLength(1)), 'File whose content (trimmed) is the secret; relative to the cluster file') }),
+  ]),
+  'A secret is never written in the cluster file: name where kspray reads it when rendering',
+);
 export type SecretRef = z.infer<typeof secretRef>;
 
 export const nodeRole = z.enum(['control-plane', 'etcd', 'worker']);
 export type NodeRole = z.infer<typeof nodeRole>;
 
-const scalar = z.union([z.string(), z.number(), z.boolean()]);
-
 export const node = z.strictObject({
-  name: z.string().regex(/^[a-zA-Z0-9]([-a-zA-Z0-9_.]*[a-zA-Z0-9])?$/, { message: 'must be a host name (letters, digits, -, _, .)' }).describe('Inventory host name'),
-  ansibleHost: z.string().min(1).optional().describe('Address or name Ansible connects to (ansible_host); default: the name'),
-  ip: z.string().describe('Address Kubernetes services bind to (ip)'),
-  accessIp: z.string().optional().describe('Address other nodes use to reach this one (access_ip)'),
-  iface: z.string().regex(/^[\w.:-]+$/).optional().describe('Network interface (iface), e.g. eno49'),
-  roles: z.array(nodeRole).min(1).describe('control-plane, etcd, worker'),
-  labels: z.record(z.string(), z.string()).optional().describe('Node labels (node_labels)'),
-  zone: z.string().optional().describe('Failure zone; worker waves can keep one node of a zone per wave'),
-  vars: z.record(z.string(), z.unknown()).optional().describe('Extra host variables written on the host line'),
+  name: describe(z.string().check(z.regex(/^[a-zA-Z0-9]([-a-zA-Z0-9_.]*[a-zA-Z0-9])?$/, { message: 'must be a host name (letters, digits, -, _, .)' })), 'Inventory host name'),
+  ansibleHost: optional(z.string().check(z.minLength(1)), 'Address or name Ansible connects to (ansible_host); default: the name'),
+  ip: describe(z.string(), 'Address Kubernetes services bind to (ip)'),
+  accessIp: optional(z.string(), 'Address other nodes use to reach this one (access_ip)'),
+  iface: optional(z.string().check(z.regex(/^[\w.:-]+$/)), 'Network interface (iface), e.g. eno49'),
+  roles: describe(z.array(nodeRole).check(z.minLength(1)), 'control-plane, etcd, worker'),
+  labels: optional(z.record(z.string(), z.string()), 'Node labels (node_labels)'),
+  zone: optional(z.string(), 'Failure zone; worker waves can keep one node of a zone per wave'),
+  vars: optional(z.record(z.string(), z.unknown()), 'Extra host variables written on the host line'),
 });
 export type ClusterNode = z.infer<typeof node>;
 
 export const bgpPeer = z.strictObject({
-  routerId: z.string().describe('Peer router address (router_id)'),
-  as: z.union([z.string(), z.number()]).transform(String).describe('Peer AS number'),
+  routerId: describe(z.string(), 'Peer router address (router_id)'),
+  as: describe(z.pipe(z.union([z.string(), z.number()]), z.transform(String)), 'Peer AS number'),
 });
 
+const encapsulation = ['Always', 'CrossSubnet', 'Never'] as const;
 export const calico = z.strictObject({
-  ipipMode: z.enum(['Always', 'CrossSubnet', 'Never']).optional().describe('IP-in-IP mode (ipip_mode / calico_ipip_mode)'),
-  vxlanMode: z.enum(['Always', 'CrossSubnet', 'Never']).optional().describe('VXLAN mode (calico_vxlan_mode, v2.13.0+)'),
-  peerWithRouter: z.boolean().optional().describe('Peer with the top-of-rack router over BGP (peer_with_router)'),
-  natOutgoing: z.boolean().optional().describe('NAT traffic leaving the pod network (nat_outgoing)'),
-  globalAsNum: z.union([z.string(), z.number()]).transform(String).optional().describe('Cluster AS number (global_as_num)'),
-  peers: z.array(bgpPeer).optional().describe('BGP peers of every node (peers)'),
-  ipAutodetectionMethod: z.string().optional().describe('How calico picks the node address (calico_ip_auto_method), e.g. can-reach=8.8.8.8'),
+  ipipMode: optional(z.enum(encapsulation), 'IP-in-IP mode (ipip_mode / calico_ipip_mode)'),
+  vxlanMode: optional(z.enum(encapsulation), 'VXLAN mode (calico_vxlan_mode, v2.13.0+)'),
+  peerWithRouter: optional(z.boolean(), 'Peer with the top-of-rack router over BGP (peer_with_router)'),
+  natOutgoing: optional(z.boolean(), 'NAT traffic leaving the pod network (nat_outgoing)'),
+  globalAsNum: optional(z.pipe(z.union([z.string(), z.number()]), z.transform(String)), 'Cluster AS number (global_as_num)'),
+  peers: optional(z.array(bgpPeer), 'BGP peers of every node (peers)'),
+  ipAutodetectionMethod: optional(z.string(), 'How calico picks the node address (calico_ip_auto_method), e.g. can-reach=8.8.8.8'),
 });
 
 export const network = z.strictObject({
-  plugin: z.enum(['calico', 'flannel', 'cilium', 'weave', 'kube-router', 'canal', 'cni']).default('calico').describe('kube_network_plugin'),
-  calico: calico.optional(),
-  serviceAddresses: z.string().optional().describe('Service CIDR (kube_service_addresses), default 10.233.0.0/18'),
-  podsSubnet: z.string().optional().describe('Pod CIDR (kube_pods_subnet), default 10.233.64.0/18'),
+  plugin: describe(z._default(z.enum(['calico', 'flannel', 'cilium', 'weave', 'kube-router', 'canal', 'cni']), 'calico'), 'kube_network_plugin'),
+  calico: z.optional(calico),
+  serviceAddresses: optional(z.string(), 'Service CIDR (kube_service_addresses), default 10.233.0.0/18'),
+  podsSubnet: optional(z.string(), 'Pod CIDR (kube_pods_subnet), default 10.233.64.0/18'),
 });
 
 export const rbdProvisioner = z.strictObject({
-  enabled: z.boolean().default(true),
-  monitors: z.array(z.string()).min(1).describe('Ceph monitors host:port'),
-  pool: z.string().describe('RBD pool'),
-  adminId: z.string().default('admin'),
-  adminSecret: secretRef.describe('Ceph admin key'),
-  userId: z.string().default('kube'),
-  userSecret: secretRef.describe('Ceph user key'),
-  userSecretNamespace: z.string().optional(),
-  fsType: z.string().optional(),
-  imageFormat: z.string().optional(),
-  imageFeatures: z.string().optional(),
-  storageClass: z.string().optional(),
-  reclaimPolicy: z.enum(['Delete', 'Retain']).optional(),
+  enabled: z._default(z.boolean(), true),
+  monitors: describe(z.array(z.string()).check(z.minLength(1)), 'Ceph monitors host:port'),
+  pool: describe(z.string(), 'RBD pool'),
+  adminId: z._default(z.string(), 'admin'),
+  adminSecret: describeCopy(secretRef, 'Ceph admin key'),
+  userId: z._default(z.string(), 'kube'),
+  userSecret: describeCopy(secretRef, 'Ceph user key'),
+  userSecretNamespace: z.optional(z.string()),
+  fsType: z.optional(z.string()),
+  imageFormat: z.optional(z.string()),
+  imageFeatures: z.optional(z.string()),
+  storageClass: z.optional(z.string()),
+  reclaimPolicy: z.optional(z.enum(['Delete', 'Retain'])),
 });
 
 export const addons = z.strictObject({
-  helm: z.boolean().optional().describe('helm_enabled'),
-  dashboard: z.boolean().optional().describe('dashboard_enabled'),
-  metricsServer: z.boolean().optional().describe('metrics_server_enabled'),
-  localVolumeProvisioner: z.boolean().optional().describe('local_volume_provisioner_enabled'),
-  rbdProvisioner: rbdProvisioner.optional().describe('rbd_provisioner_* (gone after Kubespray v2.27.1)'),
+  helm: optional(z.boolean(), 'helm_enabled'),
+  dashboard: optional(z.boolean(), 'dashboard_enabled'),
+  metricsServer: optional(z.boolean(), 'metrics_server_enabled'),
+  localVolumeProvisioner: optional(z.boolean(), 'local_volume_provisioner_enabled'),
+  rbdProvisioner: optional(rbdProvisioner, 'rbd_provisioner_* (gone after Kubespray v2.27.1)'),
 });
 
 export const cluster = z.strictObject({
-  $schema: z.string().optional(),
-  name: z.string().regex(/^[a-z0-9]([-a-z0-9_]*[a-z0-9])?$/, { message: 'must be lower-case letters, digits, - or _' }).describe('Cluster name: names inventories/<name>/ and extra-vars/<name>.yml'),
+  $schema: z.optional(z.string()),
+  name: describe(z.string().check(z.regex(/^[a-z0-9]([-a-z0-9_]*[a-z0-9])?$/, { message: 'must be lower-case letters, digits, - or _' })), 'Cluster name: names inventories/<name>/ and extra-vars/<name>.yml'),
   kubernetes: z.strictObject({
-    version: kubeVersion.describe('The version the cluster runs now'),
+    version: describeCopy(kubeVersion, 'The version the cluster runs now'),
   }),
-  kubespray: z
-    .strictObject({
-      repo: z.string().min(1).default('https://github.com/kubernetes-sigs/kubespray.git').describe('Kubespray git repository (URL or path)'),
-      tag: z.string().regex(TAG_RE, { message: 'must be a Kubespray release tag like v2.12.10' }).optional().describe('The Kubespray tag the cluster was last deployed with'),
-      ansible: z.enum(['system', 'venv']).default('system').describe('system: ansible-playbook on PATH; venv: one virtualenv per Kubespray line with its pinned Ansible'),
-      forks: z.number().int().min(1).max(500).default(30).describe('ansible-playbook -f'),
-    })
-    .default({ repo: 'https://github.com/kubernetes-sigs/kubespray.git', ansible: 'system', forks: 30 }),
-  nodes: z.array(node).min(1),
-  network: network.default({ plugin: 'calico' }),
-  containerManager: z.enum(['docker', 'containerd', 'crio']).optional().describe('container_manager'),
-  kubeProxy: z.strictObject({ mode: z.enum(['ipvs', 'iptables', 'nftables']).describe('kube_proxy_mode') }).optional(),
-  dns: z.strictObject({
-    nodelocaldns: z.boolean().optional().describe('enable_nodelocaldns'),
-    clusterName: z.string().optional().describe('cluster_name'),
-  }).optional(),
-  addons: addons.optional(),
-  registries: z.strictObject({
-    insecure: z.array(z.string()).optional().describe('Insecure registries host:port (docker_insecure_registries / containerd_insecure_registries)'),
-  }).optional(),
-  access: z.strictObject({
-    kubeconfigLocalhost: z.boolean().optional().describe('Copy admin.conf to the Ansible host (kubeconfig_localhost)'),
-    kubectlLocalhost: z.boolean().optional().describe('Copy kubectl to the Ansible host (kubectl_localhost)'),
-    kubeconfig: z.string().optional().describe('Kubeconfig kspray reads the cluster with; default inventories/<name>/artifacts/admin.conf'),
-    context: z.string().optional(),
-  }).optional(),
-  hosts: z.strictObject({
-    populateInventoryToHostsFile: z.boolean().optional().describe('Write inventory hosts to /etc/hosts (populate_inventory_to_hosts_file)'),
-    overrideSystemHostname: z.boolean().optional().describe('Set each host\'s hostname to its inventory name (override_system_hostname)'),
-  }).optional(),
-  preflight: z.strictObject({
-    cachePaths: z.array(z.string()).optional().describe('Stale caches removed from control-plane hosts; default /root/.kube/http-cache, /root/.docker/config'),
-    etcdCertDir: z.string().optional().describe('etcd client certificates; default /etc/ssl/etcd/ssl'),
-  }).optional(),
-  extraVars: z.record(z.string(), z.unknown()).optional().describe('Any other Kubespray variable, written as is; may not shadow a typed field'),
+  kubespray: z._default(
+    z.strictObject({
+      repo: describe(z._default(z.string().check(z.minLength(1)), 'https://github.com/kubernetes-sigs/kubespray.git'), 'Kubespray git repository (URL or path)'),
+      tag: optional(z.string().check(z.regex(TAG_RE, { message: 'must be a Kubespray release tag like v2.12.10' })), 'The Kubespray tag the cluster was last deployed with'),
+      ansible: describe(z._default(z.enum(['system', 'venv']), 'system'), 'system: ansible-playbook on PATH; venv: one virtualenv per Kubespray line with its pinned Ansible'),
+      forks: describe(z._default(z.number().check(z.int(), z.gte(1), z.lte(500)), 30), 'ansible-playbook -f'),
+    }),
+    { repo: 'https://github.com/kubernetes-sigs/kubespray.git', ansible: 'system', forks: 30 },
+  ),
+  nodes: z.array(node).check(z.minLength(1)),
+  network: z._default(network, { plugin: 'calico' }),
+  containerManager: optional(z.enum(['docker', 'containerd', 'crio']), 'container_manager'),
+  kubeProxy: z.optional(z.strictObject({ mode: describe(z.enum(['ipvs', 'iptables', 'nftables']), 'kube_proxy_mode') })),
+  dns: z.optional(z.strictObject({
+    nodelocaldns: optional(z.boolean(), 'enable_nodelocaldns'),
+    clusterName: optional(z.string(), 'cluster_name'),
+  })),
+  addons: z.optional(addons),
+  registries: z.optional(z.strictObject({
+    insecure: optional(z.array(z.string()), 'Insecure registries host:port (docker_insecure_registries / containerd_insecure_registries)'),
+  })),
+  access: z.optional(z.strictObject({
+    kubeconfigLocalhost: optional(z.boolean(), 'Copy admin.conf to the Ansible host (kubeconfig_localhost)'),
+    kubectlLocalhost: optional(z.boolean(), 'Copy kubectl to the Ansible host (kubectl_localhost)'),
+    kubeconfig: optional(z.string(), 'Kubeconfig kspray reads the cluster with; default inventories/<name>/artifacts/admin.conf'),
+    context: z.optional(z.string()),
+  })),
+  hosts: z.optional(z.strictObject({
+    populateInventoryToHostsFile: optional(z.boolean(), 'Write inventory hosts to /etc/hosts (populate_inventory_to_hosts_file)'),
+    overrideSystemHostname: optional(z.boolean(), 'Set each host\'s hostname to its inventory name (override_system_hostname)'),
+  })),
+  preflight: z.optional(z.strictObject({
+    cachePaths: optional(z.array(z.string()), 'Stale caches removed from control-plane hosts; default /root/.kube/http-cache, /root/.docker/config'),
+    etcdCertDir: optional(z.string(), 'etcd client certificates; default /etc/ssl/etcd/ssl'),
+  })),
+  extraVars: optional(z.record(z.string(), z.unknown()), 'Any other Kubespray variable, written as is; may not shadow a typed field'),
 });
 
 export type ClusterInput = z.input<typeof cluster>;

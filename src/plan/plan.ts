@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import type { Catalog } from '../catalog/catalog.js';
 import { compareMinors, minorOf, normalizeVersion } from '../catalog/versions.js';
-import { venvCommands } from '../ansible/venv.js';
+import { venvCommands } from '../ansible/venv-commands.js';
 import type { Cluster } from '../model/schema.js';
 import type { Finding } from '../preflight/types.js';
 import { chainHops, type HopChoice } from './hops.js';

@@ -5,7 +5,7 @@
  * workers in batches, verify. Pure.
  */
 import type { Cluster } from '../model/schema.js';
-import { playbookArgv } from '../ansible/playbook.js';
+import { playbookArgv } from '../ansible/playbook-argv.js';
 import type { GroupNames } from '../catalog/groups.js';
 import type { PlanStep } from './types.js';
 import { join } from 'node:path';
