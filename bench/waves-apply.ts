@@ -203,7 +203,7 @@ const runs = { waves: [] as Array<Awaited<ReturnType<typeof measureWaves>>>, ser
 for (let i = 0; i < REPEAT; i++) {
   const serial = await measurePlainRuns(canaryThenSerialOne);
   runs.serial.push(serial);
-  console.log(`  run ${i + 1} (b) canary, then serial=1: ${seconds(serial.workerMs)}  (${serial.note} s; load at start ${serial.load})`);
+  console.log(`  run ${i + 1} (b) canary, then serial=1: ${seconds(serial.workerMs)}  (${serial.note}; load at start ${serial.load})`);
   const waves = await measureWaves();
   runs.waves.push(waves);
   console.log(`  run ${i + 1} (a) kspray waves:          ${seconds(waves.workerMs)}  (${waves.note}; load at start ${waves.load})`);
