@@ -84,7 +84,7 @@ export function startSharedRun(steps: readonly PlanStep[], ctx: Omit<RunStepCont
     outcomeOf: (stepId, onProgress) => {
       const wave = waves.find((candidate) => candidate.step.id === stepId);
       if (!wave) throw new Error(`${stepId} is not a wave of this run`);
-      wave.listener = onProgress;
+      if (!wave.settled) wave.listener = onProgress;
       onProgress(wave.progress);
       return wave.outcome;
     },
@@ -102,12 +102,15 @@ function newWave(step: PlanStep): Wave {
   outcome.catch(() => undefined);
   const wave: Wave = {
     step, hosts: new Set(step.hosts), progress: initialProgress(step.hosts), listener: undefined, startedAt: undefined, outcome, settled: false,
+    // Once over, the wave's step is done: later plays on its hosts no longer feed its progress view.
     settle: (value) => {
       wave.settled = true;
+      wave.listener = undefined;
       settle(value);
     },
     fail: (error) => {
       wave.settled = true;
+      wave.listener = undefined;
       fail(error);
     },
   };
