@@ -51,8 +51,10 @@ const TAGS = ['v2.12.10', 'v2.13.4'];
 const HOP_TAG = 'v2.13.4';
 const MAX_UNAVAILABLE = '5';
 
+// strict: false: run-all.ts passes every bench its shared flags (--strict, --profile, --no-build).
 const { values: args } = parseArgs({
   options: { workers: { type: 'string', default: '20' }, 'host-seconds': { type: 'string', default: '1' }, repeat: { type: 'string', default: '1' } },
+  strict: false,
 });
 const WORKERS = Number(args.workers);
 const HOST_SECONDS = Number(args['host-seconds']);
