@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { run } from '../process/exec.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { venvCommands, type VenvCommands, type VenvSpec } from './venv-commands.js';

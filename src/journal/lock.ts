@@ -11,6 +11,7 @@ import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { createFileExclusive } from '../util/atomic-write.js';
 import { InterruptedError } from '../util/errors.js';
 import { checkClusterName, stateDir } from './journal-store.js';
 
@@ -85,7 +86,7 @@ export async function acquireLock(baseDir: string, cluster: string, options: Acq
   const body = `${JSON.stringify(info, null, 2)}\n`;
   // A few rounds: a lock released between our failed create and our read is simply free again.
   for (let round = 0; round < 5; round += 1) {
-    if (await createExclusive(path, body)) return handleFor(path, info);
+    if (await createFileExclusive(path, body)) return handleFor(path, info);
     const text = await readLockText(path);
     if (text === undefined) continue;
     const state = classify(text);
@@ -96,24 +97,6 @@ export async function acquireLock(baseDir: string, cluster: string, options: Acq
     return handleFor(path, info, state.state === 'unreadable' ? { reason: 'unreadable' } : { reason: state.state, holder: state.holder });
   }
   throw new InterruptedError(`could not take the lock ${path}: it keeps changing hands`, 'Another kspray run is starting; wait and retry.');
-}
-
-/** O_EXCL create; false when the file exists. The content is synced before the file is closed. */
-async function createExclusive(path: string, body: string): Promise<boolean> {
-  let handle;
-  try {
-    handle = await open(path, 'wx', 0o644);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw error;
-  }
-  try {
-    await handle.writeFile(body);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  return true;
 }
 
 /**

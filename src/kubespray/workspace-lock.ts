@@ -7,10 +7,11 @@
  * plain wait is better here than failing as the per-cluster apply lock does.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { isPidAlive } from '../journal/lock.js';
+import { createFileExclusive } from '../util/atomic-write.js';
 import { InterruptedError } from '../util/errors.js';
 
 export interface MirrorLockOptions {
@@ -39,7 +40,7 @@ export async function acquireMirrorLock(path: string, options: MirrorLockOptions
   await mkdir(dirname(path), { recursive: true });
   let delay = options.initialDelayMs ?? 50;
   for (;;) {
-    if (await createExclusive(path, `${JSON.stringify(me)}\n`)) return handle(path, me.token);
+    if (await createFileExclusive(path, `${JSON.stringify(me)}\n`)) return handle(path, me.token);
     const holder = await readHolder(path);
     if (holder === 'gone') continue;
     if (holder !== 'unreadable' && holder.host === me.host && !isPidAlive(holder.pid)) {
@@ -73,23 +74,6 @@ async function ageMs(path: string): Promise<number> {
   } catch {
     return 0;
   }
-}
-
-async function createExclusive(path: string, body: string): Promise<boolean> {
-  let file;
-  try {
-    file = await open(path, 'wx', 0o644);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw error;
-  }
-  try {
-    await file.writeFile(body);
-    await file.sync();
-  } finally {
-    await file.close();
-  }
-  return true;
 }
 
 /** The holder, 'gone' when the file vanished, 'unreadable' when it never became valid JSON (a young file is retried briefly). */

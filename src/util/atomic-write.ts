@@ -34,3 +34,24 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
     throw error;
   }
 }
+
+/**
+ * Creates the file only if it does not exist (O_EXCL): false when it does.
+ * The content is synced before the file is closed. What lock files are made with.
+ */
+export async function createFileExclusive(path: string, body: string): Promise<boolean> {
+  let handle;
+  try {
+    handle = await open(path, 'wx', 0o644);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  }
+  try {
+    await handle.writeFile(body);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  return true;
+}
