@@ -14,23 +14,12 @@ import { dataDir } from '../src/util/paths.js';
 import { buildDisruptionFacts } from '../src/plan/waves-budget.js';
 import { planWaves, type WaveOptions, type WavePdb, type WavePod, type WaveWorker } from '../src/plan/waves.js';
 import { validateWaves } from '../src/plan/waves-validate.js';
+import { prng } from '../test/helpers/prng.js';
 
 export interface GeneratedCluster {
   workers: WaveWorker[];
   pods: WavePod[];
   pdbs: WavePdb[];
-}
-
-/** Small, fast, seeded PRNG (mulberry32): the same seed gives the same cluster. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const REPLICAS: Array<[number, number]> = [

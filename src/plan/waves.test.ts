@@ -5,6 +5,7 @@ import { hardestFirst } from './waves-order.js';
 import { firstFit } from './waves-pack.js';
 import { pdbBreaches, validateWaves } from './waves-validate.js';
 import { planWaves, resolveWaveCap, type WaveOptions, type WavePdb, type WavePod, type WaveWorker } from './waves.js';
+import { prng } from '../../test/helpers/prng.js';
 
 // ---- builders ---------------------------------------------------------------
 
@@ -330,17 +331,6 @@ describe('validateWaves', () => {
 });
 
 // ---- randomized -------------------------------------------------------------
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Case {
   workers: WaveWorker[];
