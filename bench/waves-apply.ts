@@ -37,6 +37,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { run } from '../src/process/exec.js';
+import { loadAverage, median } from './lib/measure.js';
 import { gatherClusterFacts } from '../src/kube/facts.js';
 import { waveInputFromFacts } from '../src/plan/wave-input.js';
 import { pdbBreaches, validateWaves } from '../src/plan/waves-validate.js';
@@ -70,22 +71,8 @@ interface Measured {
   note: string;
 }
 
-function loadAverage(): string {
-  try {
-    return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-  } catch {
-    return 'n/a';
-  }
-}
-
 function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 /** A fresh temp dir, a fixture in it, and the fake API (its Nodes following the fixture's node upgrades) for the run. */
