@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { runPlaybook } from '../ansible/playbook.js';
 import { parseCacheCleanupResult } from '../preflight/caches.js';
 import { initialProgress, reduceProgress, type ProgressState } from '../ansible/host-progress.js';
-import type { Recap } from '../ansible/recap.js';
+import type { PlaybookOutcome, Recap } from '../ansible/recap.js';
 import type { HostResultInput } from '../journal/journal.js';
 import type { PlanHop, PlanStep } from '../plan/types.js';
 
@@ -63,8 +63,16 @@ async function runPlaybookOnly(step: PlanStep, argv: string[], ctx: RunStepConte
       ctx.onProgress(progress);
     },
   });
-  const outcome = run.outcome;
-  const durationMs = run.durationMs;
+  return stepOutcome(run.outcome, step, run.durationMs);
+}
+
+/**
+ * A playbook run's outcome as the outcome of a step over `step.hosts`. With
+ * `only`, the per-host results are those hosts' (a wave of a shared run);
+ * failed hosts are always every host that failed.
+ */
+export function stepOutcome(outcome: PlaybookOutcome, step: Pick<PlanStep, 'hosts' | 'limit'>, durationMs: number, only?: ReadonlySet<string>): StepOutcome {
+  const recapOf = (recap: Recap): Recap => (only ? Object.fromEntries(Object.entries(recap).filter(([host]) => only.has(host))) : recap);
   switch (outcome.kind) {
     case 'interrupted':
       return { kind: 'interrupted', hosts: {}, failedHosts: [], message: 'interrupted', durationMs };
@@ -72,10 +80,10 @@ async function runPlaybookOnly(step: PlanStep, argv: string[], ctx: RunStepConte
       return { kind: 'failed', hosts: {}, failedHosts: [], message: outcome.message, durationMs };
     case 'failed': {
       const failedHosts = [...new Set([...outcome.failedHosts, ...outcome.unreachableHosts])].sort();
-      return { kind: 'failed', hosts: hostResults(outcome.hosts, durationMs), failedHosts, message: `failed on ${failedHosts.join(', ') || 'unknown hosts'}`, durationMs };
+      return { kind: 'failed', hosts: hostResults(recapOf(outcome.hosts), durationMs), failedHosts, message: `failed on ${failedHosts.join(', ') || 'unknown hosts'}`, durationMs };
     }
     case 'ok': {
-      const hosts = hostResults(outcome.hosts, durationMs);
+      const hosts = hostResults(recapOf(outcome.hosts), durationMs);
       const missing = step.hosts.filter((host) => !(host in outcome.hosts));
       if (missing.length === step.hosts.length && step.hosts.length > 0) {
         return { kind: 'failed', hosts, failedHosts: [], message: `no host of the step ran anything (${step.limit ?? 'all'}): does the inventory speak this tag's group names?`, durationMs };

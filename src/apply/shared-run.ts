@@ -11,7 +11,7 @@ import { initialProgress, reduceProgress, type ProgressState } from '../ansible/
 import type { HostResultInput } from '../journal/journal.js';
 import type { PlanStep } from '../plan/types.js';
 import { waveRunArgv } from '../plan/wave-run.js';
-import type { RunStepContext, StepOutcome } from './run-step.js';
+import { stepOutcome, type RunStepContext, type StepOutcome } from './run-step.js';
 import { eventForHosts, initialWaveTracker, trackWaves } from './wave-tracker.js';
 
 export interface SharedRun {
@@ -117,45 +117,18 @@ function newWave(step: PlanStep): Wave {
   return wave;
 }
 
-/** The run is over: the waves not settled yet get its outcome (the first of them; later ones never started their batch). */
+/** The run is over: the waves not settled yet get its outcome (on failure the first of them; later ones never started their batch). */
 function settleRest(waves: readonly Wave[], run: PlaybookRun, misplaced: string | undefined): void {
   const rest = waves.filter((wave) => !wave.settled);
   const now = performance.now();
   const duration = (wave: Wave): number => now - (wave.startedAt ?? now);
-  const outcome = run.outcome;
   if (misplaced !== undefined) {
     rest[0]?.settle({ kind: 'failed', hosts: {}, failedHosts: [], message: `stopped: ${misplaced}`, durationMs: duration(rest[0]) });
     return;
   }
-  switch (outcome.kind) {
-    case 'ok':
-      for (const wave of rest) {
-        const hosts = resultsFromRecap(wave, outcome.hosts, duration(wave));
-        const ran = Object.keys(hosts).length > 0;
-        wave.settle(ran
-          ? { kind: 'succeeded', hosts, failedHosts: [], message: undefined, durationMs: duration(wave) }
-          : { kind: 'failed', hosts, failedHosts: [], message: `no host of the wave ran anything: does the inventory speak this tag's group names?`, durationMs: duration(wave) });
-      }
-      return;
-    case 'failed': {
-      const failedHosts = [...new Set([...outcome.failedHosts, ...outcome.unreachableHosts])].sort();
-      const wave = rest[0];
-      wave?.settle({ kind: 'failed', hosts: resultsFromRecap(wave, outcome.hosts, duration(wave)), failedHosts, message: `failed on ${failedHosts.join(', ') || 'unknown hosts'}`, durationMs: duration(wave) });
-      return;
-    }
-    case 'interrupted':
-      rest[0]?.settle({ kind: 'interrupted', hosts: {}, failedHosts: [], message: 'interrupted', durationMs: duration(rest[0]) });
-      return;
-    case 'error':
-      rest[0]?.settle({ kind: 'failed', hosts: {}, failedHosts: [], message: outcome.message, durationMs: duration(rest[0]) });
+  for (const wave of run.outcome.kind === 'ok' ? rest : rest.slice(0, 1)) {
+    wave.settle(stepOutcome(run.outcome, wave.step, duration(wave), wave.hosts));
   }
-}
-
-function resultsFromRecap(wave: Wave, recap: Record<string, Omit<HostResultInput, 'durationMs'>>, durationMs: number): Record<string, HostResultInput> {
-  const entries = Object.entries(recap).filter(([host]) => wave.hosts.has(host));
-  return Object.fromEntries(entries.map(([host, counts]) => [host, {
-    ok: counts.ok, changed: counts.changed, failed: counts.failed, unreachable: counts.unreachable, skipped: counts.skipped, durationMs,
-  }]));
 }
 
 /** A wave that ended mid-run has no recap yet: its hosts' counts so far. */

@@ -330,8 +330,7 @@ export function windowGate(limits: WindowLimits, now: () => Date): (step: PlanSt
     const at = now();
     const deadline = runDeadline(limits, at);
     if (deadline.closes === undefined) return { go: false, reason: `${step.id} not started: ${deadline.reason}` };
-    const estimate = estimateStepMs(step, { samples: stepDurationsByHost(journal), batchesOfStep: planBatches(journal.plan as Parameters<typeof planBatches>[0]) });
-    return shouldStart(step, at, deadline.closes, estimate);
+    return shouldStart(step, at, deadline.closes, estimateStepMs(step, estimateInputOf(journal)));
   };
 }
 
@@ -344,7 +343,7 @@ export function windowFit(limits: WindowLimits, now: () => Date): (steps: readon
     const at = now();
     const deadline = runDeadline(limits, at);
     if (deadline.closes === undefined) return 0;
-    const input = { samples: stepDurationsByHost(journal), batchesOfStep: planBatches(journal.plan as Parameters<typeof planBatches>[0]) };
+    const input = estimateInputOf(journal);
     let ends = at.getTime();
     let count = 0;
     for (const step of steps) {
@@ -354,4 +353,9 @@ export function windowFit(limits: WindowLimits, now: () => Date): (steps: readon
     }
     return count;
   };
+}
+
+/** What the journal tells about durations: earlier steps' samples, and each recorded step's batches. */
+function estimateInputOf(journal: Journal): EstimateInput {
+  return { samples: stepDurationsByHost(journal), batchesOfStep: planBatches(journal.plan as Parameters<typeof planBatches>[0]) };
 }

@@ -86,18 +86,19 @@ function buildHop(input: PlanInput, choice: HopChoice, canary: number): PlanHop 
   const workspace = hopWorkspace(input, choice.tag, cluster.name, cluster.addons?.rbdProvisioner !== undefined);
   const ansible = ansibleFor(input, choice);
   const kubeVersion = catalog.formatKubeVersion(choice.tag, choice.toVersion);
+  const groups = catalog.groupNames(choice.tag);
   const steps = buildHopSteps({
-    cluster, hop: choice.index, tag: choice.tag, groups: catalog.groupNames(choice.tag), kubeVersion,
+    cluster, hop: choice.index, tag: choice.tag, groups, kubeVersion,
     upgradePlaybook: catalog.upgradePlaybook(choice.tag), factsPlaybook: catalog.factsPlaybook(choice.tag) ?? null,
     executable: ansible.executable, forks: cluster.kubespray.forks, inventory: workspace.inventory,
     extraVarsFiles: [workspace.extraVars, ...(workspace.secrets ? [workspace.secrets] : [])],
     kubesprayDir: workspace.kubesprayDir, canary, workerBatches: input.workerWaves?.waves, batch: input.batch, workDir: workspace.dir,
-    workerPlay: workerUpgradePlay(catalog.upgradePlays(choice.tag), catalog.groupNames(choice.tag)),
+    workerPlay: workerUpgradePlay(catalog.upgradePlays(choice.tag), groups),
   });
   return {
     index: choice.index, line: choice.line, tag: choice.tag, sha: record.sha, tagSource: choice.tagSource,
     fromTag: choice.fromTag ?? null, fromVersion: choice.fromVersion, toVersion: choice.toVersion,
-    kubeVersion, kubeVersionForm: catalog.kubeVersionForm(choice.tag), dialect: catalog.dialect(choice.tag), groups: catalog.groupNames(choice.tag),
+    kubeVersion, kubeVersionForm: catalog.kubeVersionForm(choice.tag), dialect: catalog.dialect(choice.tag), groups,
     upgradePlaybook: catalog.upgradePlaybook(choice.tag), factsPlaybook: catalog.factsPlaybook(choice.tag) ?? null,
     ansible, workspace, changes: [], steps,
     findings: (input.findings ?? []).filter((finding) => finding.hop === undefined || finding.hop === choice.index),
