@@ -39,7 +39,10 @@ function mtimeOf(path) {
   }
 }
 
-/** One cache file per installed bundle (FNV-1a of its path), so two installs never overwrite each other's. */
+/**
+ * One cache file per installed bundle (FNV-1a of its path), so two installs never overwrite each other's.
+ * The directory follows src/util/paths.ts cacheDir() (the launcher runs before the bundle can be asked).
+ */
 async function cachePath() {
   const dir = process.env.KSPRAY_CACHE_DIR ?? (await import('env-paths')).default('kspray', { suffix: '' }).cache;
   let hash = 0x811c9dc5;

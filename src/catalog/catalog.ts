@@ -20,36 +20,20 @@ export interface CatalogSource {
   ignored?: { path: string; reason: string };
 }
 
-/** A document whose tag records may not be validated yet (the bundled snapshot is validated record by record, on first use). */
-export interface CatalogInput {
-  meta?: Record<string, unknown> | undefined;
-  tags: ReadonlyArray<{ tag: string }>;
-}
-
-export interface CatalogOptions {
-  /** Validates one raw record; omitted when the document was validated whole already. */
-  validate?: (raw: unknown) => TagRecord;
-}
-
 export class Catalog {
   readonly source: CatalogSource;
   readonly meta: Record<string, unknown>;
-  private readonly raw = new Map<string, unknown>();
   private readonly records = new Map<string, TagRecord>();
-  private readonly validate: ((raw: unknown) => TagRecord) | undefined;
   private readonly sortedNames: string[];
   private readonly byLine = new Map<string, string[]>();
   private readonly supportedCache = new Map<string, string[]>();
 
-  constructor(document: CatalogDocument | CatalogInput, source: CatalogSource = { kind: 'memory', path: undefined }, options: CatalogOptions = {}) {
+  /** `document` is validated (a refreshed catalog) or trusted (the bundled snapshot, validated by catalog.test.ts). */
+  constructor(document: CatalogDocument, source: CatalogSource = { kind: 'memory', path: undefined }) {
     this.source = source;
     this.meta = { ...(document.meta ?? {}) };
-    this.validate = options.validate;
-    for (const record of document.tags) {
-      this.raw.set(record.tag, record);
-      if (!options.validate) this.records.set(record.tag, record as TagRecord);
-    }
-    this.sortedNames = [...this.raw.keys()].sort(compareTags);
+    for (const record of document.tags) this.records.set(record.tag, record);
+    this.sortedNames = [...this.records.keys()].sort(compareTags);
     for (const name of this.sortedNames) {
       const line = lineOfTag(name);
       if (line === undefined) continue;
@@ -59,15 +43,10 @@ export class Catalog {
     }
   }
 
-  /** The validated record of a known tag name. */
+  /** The record of a known tag name. */
   private record(name: string): TagRecord {
-    let record = this.records.get(name);
-    if (!record) {
-      const raw = this.raw.get(name);
-      if (raw === undefined) throw new Error(`no record for ${name}`);
-      record = this.validate ? this.validate(raw) : (raw as TagRecord);
-      this.records.set(name, record);
-    }
+    const record = this.records.get(name);
+    if (!record) throw new Error(`no record for ${name}`);
     return record;
   }
 
@@ -86,7 +65,7 @@ export class Catalog {
   /** The record of a tag (`v2.13.4` or `2.13.4`), or undefined. */
   tag(name: string): TagRecord | undefined {
     const normalized = normalizeTag(name);
-    return normalized === undefined || !this.raw.has(normalized) ? undefined : this.record(normalized);
+    return normalized === undefined || !this.records.has(normalized) ? undefined : this.record(normalized);
   }
 
   /** The record of a tag; a UsageError naming the newest known tag when it is unknown. */
