@@ -36,7 +36,7 @@ const PLAYBOOK = `
   any_errors_fatal: true
   tasks:
     - name: Pre-upgrade (as Kubespray's worker play, tasks run before the drain)
-      raw: sleep 0.5
+      raw: sleep {{ pre_upgrade_seconds | default(0.5) }}
       delegate_to: localhost
     - name: Upgrade node
       raw: printf '%s\\n' {{ inventory_hostname }} >> {{ journal }}; case ,{{ fail_hosts | default('') }}, in *,{{ inventory_hostname }},*) exit 1;; esac
@@ -95,7 +95,8 @@ describe('startSharedRun (real ansible-playbook)', () => {
   }
 
   it('runs Ansible batches as the waves, in inventory order, and ends each wave when its batch of the worker play is over', async () => {
-    const { outcomes, ranBefore, argv } = await runWaves(['n1', 'n2', 'n3', 'n4', 'n5']);
+    // Two batches' worth of margin (3 s) for the outcome to arrive on a busy machine before wave 3's hosts run.
+    const { outcomes, ranBefore, argv } = await runWaves(['n1', 'n2', 'n3', 'n4', 'n5'], { pre_upgrade_seconds: '1.5' });
     expect(argv).toContain('{"serial":[1,2,2]}');
     expect(outcomes.map((o) => o.kind)).toEqual(['succeeded', 'succeeded', 'succeeded']);
     // Wave 1 was over before wave 3's batch ran: its outcome came at its own batch boundary.
@@ -113,7 +114,9 @@ describe('startSharedRun (real ansible-playbook)', () => {
   });
 
   it('stops the run when the inventory order does not make the batches the waves', async () => {
-    const { outcomes, ranBefore } = await runWaves(['n4', 'n1', 'n2', 'n3', 'n5']);
+    // Kubespray's worker play runs minutes of tasks before its drain; a long first task
+    // here gives kspray that margin too, so a busy machine's event delay is not a miss.
+    const { outcomes, ranBefore } = await runWaves(['n4', 'n1', 'n2', 'n3', 'n5'], { pre_upgrade_seconds: '20' });
     expect(outcomes).toHaveLength(1);
     expect(outcomes[0]).toMatchObject({ kind: 'failed' });
     expect(outcomes[0]!.message).toContain('n4 ran "Finally handle worker upgrades');
