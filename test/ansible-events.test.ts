@@ -2,7 +2,7 @@ import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { followEvents, parseEventLine, type AnsibleEvent } from '../src/ansible/events.js';
 
 describe('parseEventLine', () => {
@@ -63,11 +63,11 @@ describe('followEvents', () => {
     await writeFile(file, line(1));
     const second = line(2);
     await appendFile(file, second.slice(0, 15)); // half a line: must wait for the rest
-    await sleep(60);
+    await vi.waitFor(() => expect(names(seen)).toEqual(['task 1']), { timeout: 10_000, interval: 10 });
+    await sleep(60); // a few more polls: the half line stays unread
     expect(names(seen)).toEqual(['task 1']);
     await appendFile(file, second.slice(15) + 'not json\n' + line(3));
-    await sleep(80);
-    expect(names(seen)).toEqual(['task 1', 'task 2', 'task 3']);
+    await vi.waitFor(() => expect(names(seen)).toEqual(['task 1', 'task 2', 'task 3']), { timeout: 10_000, interval: 10 });
 
     await appendFile(file, line(4) + line(5));
     stop.abort(); // lines written just before the abort are still delivered

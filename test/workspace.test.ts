@@ -96,12 +96,9 @@ describe('ensureKubesprayCheckout', () => {
 
     // A second call: same mirror (the marker survives), no lock, no fetch (the repo may even be gone).
     await writeFile(join(mirror, 'kspray-test-marker'), 'x');
-    const started = performance.now();
     const again = await ensureKubesprayCheckout({ repo: 'file:///nonexistent/kubespray', cacheDir, tag: 'v2.13.2', sha: repo.shas['v2.13.2']! });
-    const elapsed = performance.now() - started;
 
     expect(again.action).toBe('reused');
-    expect(elapsed).toBeLessThan(1500);
     expect(existsSync(join(mirror, 'kspray-test-marker'))).toBe(true);
   });
 
@@ -248,12 +245,9 @@ describe('prepareHopWorkspace', () => {
     await writeFile(join(first.groupVars, 'stale.yml'), 'stale_var: 1\n');
     await writeFile(join(first.groupVars, 'all', 'all.yml'), 'edited_by_hand: true\n');
 
-    const started = performance.now();
     const second = await prepareHopWorkspace(options);
-    const elapsed = performance.now() - started;
 
     expect(second.checkout).toBe('reused');
-    expect(elapsed).toBeLessThan(2000);
     expect(existsSync(join(second.groupVars, 'stale.yml'))).toBe(false);
     expect(await readFile(join(second.groupVars, 'all', 'all.yml'), 'utf8')).toBe(
       await readFile(join(second.kubesprayDir, 'inventory', 'sample', 'group_vars', 'all', 'all.yml'), 'utf8'),
