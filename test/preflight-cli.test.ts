@@ -141,6 +141,7 @@ describe('kspray preflight', () => {
 
 describe('kspray plan with a kubeconfig', () => {
   it('reports the extensions/v1beta1 Ingress at the 1.22 hop, with networking.k8s.io/v1 from 1.19', async () => {
+    const before = server.requests.length;
     const result = await runCli(['plan', '1.16→1.22', '-c', k1ClusterFile, '--kubeconfig', server.kubeconfigPath, '--json']);
 
     expect(result.exitCode).toBe(0);
@@ -154,6 +155,13 @@ describe('kspray plan with a kubeconfig', () => {
     expect(plan.hops[0]?.findings.filter((f) => f.check === 'pdb')).toHaveLength(7);
     expect(plan.hops.slice(1).flatMap((h) => h.findings).some((f) => f.check === 'pdb')).toBe(false);
     expect(result.stderr).toContain('preflight: skipped etcd-health, stale-caches, kubeadm-dry-run: not run (host checks run with kspray plan --preflight)');
+    // One read of the cluster made the waves and fed the checks: every list asked for once.
+    const asked = server.requests.slice(before).map((request) => request.replace(/\?.*$/, ''));
+    expect(plan.workerStrategy.kind).toBe('waves');
+    for (const path of ['GET /api/v1/nodes', 'GET /api/v1/pods', 'GET /apis/policy/v1beta1/poddisruptionbudgets', 'GET /apis/extensions/v1beta1/ingresses']) {
+      expect(asked.filter((request) => request === path), path).toHaveLength(1);
+    }
+    expect(result.stderr).toContain(`preflight: checking the cluster as read through ${server.kubeconfigPath}`);
   });
 
   it('prints the findings under their hop in the text plan', async () => {

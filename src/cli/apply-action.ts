@@ -33,8 +33,10 @@ import { printJson, printStderr, printStdout } from './output.js';
 export async function runApplyCommand(versions: string | undefined, options: ApplyCommandOptions): Promise<void> {
   const loaded = await loadClusterOrFail(options.cluster, { checkSecrets: !options.dryRun });
   const baseDir = loaded.baseDir;
-  const plan = await choosePlan(versions, options, baseDir, loaded.cluster.name);
-  const live = options.soak !== undefined || options.workersOnly ? await readLiveFacts(loaded, options) : undefined;
+  const chosen = await choosePlan(versions, options, baseDir, loaded.cluster.name);
+  const plan = chosen.plan;
+  // The read the waves were planned from serves --soak and --workers-only too.
+  const live = options.soak !== undefined || options.workersOnly ? chosen.live ?? await readLiveFacts(loaded, options) : undefined;
   const select = {
     ...(options.hop === undefined ? {} : { hop: parseHop(options.hop) }),
     mastersOnly: Boolean(options.mastersOnly),
@@ -120,17 +122,17 @@ export async function runApplyCommand(versions: string | undefined, options: App
   process.exitCode = ExitCode.ok;
 }
 
-async function choosePlan(versions: string | undefined, options: ApplyCommandOptions, baseDir: string, cluster: string): Promise<PlanDocument> {
+async function choosePlan(versions: string | undefined, options: ApplyCommandOptions, baseDir: string, cluster: string): Promise<{ plan: PlanDocument; live?: LiveFacts | undefined }> {
   if (options.plan) {
     if (versions || options.to) throw new UsageError('--plan runs a plan file as it is: do not combine it with a target version');
-    return readPlanFile(options.plan, cluster);
+    return { plan: await readPlanFile(options.plan, cluster) };
   }
   if (versions || options.to) {
     const context = await buildPlanContext({ ...options, pair: versions });
-    return makePlan(context);
+    return { plan: makePlan(context), live: context.live };
   }
   const journal = await loadJournal(baseDir, cluster);
-  if (journal?.plan) return journal.plan as PlanDocument;
+  if (journal?.plan) return { plan: journal.plan as PlanDocument };
   throw new UsageError('no target and no recorded plan to resume', 'pass --to VERSION (e.g. --to 1.18), FROM→TO, or --plan FILE');
 }
 

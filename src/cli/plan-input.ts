@@ -14,6 +14,7 @@ import { dirname, join } from 'node:path';
 import type { Catalog } from '../catalog/catalog.js';
 import { loadCatalogAsync } from '../catalog/snapshot.js';
 import { detectAnsibleCached } from '../ansible/version-cache.js';
+import type { GatherOptions } from '../kube/facts.js';
 import type { LoadedCluster } from '../model/load.js';
 import type { LockFile } from '../plan/lock-file.js';
 import { planUpgrade, type PlanInput } from '../plan/plan.js';
@@ -22,7 +23,7 @@ import { parseVersionPair, parseVersionSpec, type VersionPair } from '../plan/ve
 import { UsageError } from '../util/errors.js';
 import { cacheDir } from '../util/paths.js';
 import { loadClusterOrFail } from './load-cluster.js';
-import { readLiveFacts } from './live-facts.js';
+import { readLiveFacts, type LiveFacts } from './live-facts.js';
 
 /**
  * plan/lock-file.ts's LOCK_FILE_NAME, repeated so that a cluster without a
@@ -51,6 +52,16 @@ export interface PlanContext {
   lock: LockFile | undefined;
   stateDir: string;
   input: PlanInput;
+  /** The read of the live cluster the waves were planned from; undefined when none was made (--batch, or not asked). */
+  live: LiveFacts | undefined;
+}
+
+/** How buildPlanContext reads the live cluster. */
+export interface LiveRead {
+  /** Read it for PDB-aware waves (default true; --batch never reads). */
+  waves?: boolean;
+  /** Also list what the removed-API check scans, so that `plan --preflight` reads the cluster once. */
+  forPreflight?: boolean;
 }
 
 export function ksprayVersion(): string {
@@ -86,7 +97,7 @@ export function parseBatch(text: string | undefined): string | undefined {
   return text;
 }
 
-export async function buildPlanContext(flags: PlanFlags, extra: Partial<PlanInput> = {}): Promise<PlanContext> {
+export async function buildPlanContext(flags: PlanFlags, read: LiveRead = {}): Promise<PlanContext> {
   const versions = versionsFromFlags(flags);
   const loaded = await loadClusterOrFail(flags.cluster);
   const catalog = await loadCatalogAsync();
@@ -100,15 +111,20 @@ export async function buildPlanContext(flags: PlanFlags, extra: Partial<PlanInpu
     cluster: loaded.cluster, clusterFile: flags.cluster, catalog, from: versions.from, to: versions.to, lock,
     lastTag: flags.tag, canary, batch, stateDir, cacheDir: cache,
     localAnsible: localAnsible ? { version: localAnsible.version } : undefined, ksprayVersion: ksprayVersion(),
-    ...(batch === undefined ? await liveWaves(loaded, flags, canary) : {}),
-    ...extra,
   };
-  return { loaded, catalog, lock, stateDir, input };
+  if (batch !== undefined || read.waves === false) return { loaded, catalog, lock, stateDir, input, live: undefined };
+  const live = await readLiveFacts(loaded, flags, read.forPreflight ? await removedApiScanFor(input) : {});
+  return { loaded, catalog, lock, stateDir, input: { ...input, ...(await liveWaves(loaded, live, flags, canary)) }, live };
+}
+
+/** The hops do not depend on the waves: the plan without them says which APIs the removed-API check lists. */
+async function removedApiScanFor(input: PlanInput): Promise<GatherOptions> {
+  const { removedApiScan } = await import('../preflight/run-preflights.js');
+  return removedApiScan(planUpgrade(input), undefined);
 }
 
 /** PDB-aware worker waves from the live cluster, or the plain reason there are none. */
-async function liveWaves(loaded: LoadedCluster, flags: PlanFlags, canary: number): Promise<Pick<PlanInput, 'workerWaves' | 'wavesFallbackNote'>> {
-  const live = await readLiveFacts(loaded, flags);
+async function liveWaves(loaded: LoadedCluster, live: LiveFacts, flags: PlanFlags, canary: number): Promise<Pick<PlanInput, 'workerWaves' | 'wavesFallbackNote'>> {
   if (!live.ok) return { wavesFallbackNote: `no PDB-aware waves: ${live.reason}` };
   const blind = live.facts.gaps.find((gap) => gap.what === 'pods' || gap.what === 'pdbs'); // waves without pods or budgets would be blind to PDBs
   if (blind) return { wavesFallbackNote: `no PDB-aware waves: the cluster's ${blind.what} could not be listed (${blind.reason})` };

@@ -24,9 +24,11 @@ export function register(program: Command): void {
     .option('--output <file>', 'also write the JSON plan to FILE (run it later with apply --plan FILE)')
     .action(async (versions: string | undefined, options: PlanCommandOptions) => {
       const { buildPlanContext, makePlan } = await import('./plan-input.js');
-      const context = await buildPlanContext({ ...options, pair: versions });
+      const withFindings = Boolean(options.preflight || options.kubeconfig);
+      // One read of the cluster serves the waves and, with findings asked for, the checks.
+      const context = await buildPlanContext({ ...options, pair: versions }, { forPreflight: withFindings });
       let plan = makePlan(context);
-      if (options.preflight || options.kubeconfig) {
+      if (withFindings) {
         const { withPreflightFindings } = await import('./preflight.js');
         plan = await withPreflightFindings(context, plan, options);
       }

@@ -70,7 +70,8 @@ async function runPreflightCommand(versions: string | undefined, options: Prefli
   let context: { cluster: Cluster; baseDir: string; catalog: Catalog };
   if (versions || options.to) {
     const { buildPlanContext, makePlan } = await import('./plan-input.js');
-    const built = await buildPlanContext({ cluster: options.cluster, pair: versions, to: options.to, tag: options.tag, kubeconfig: options.kubeconfig, context: options.context });
+    // No waves: the checks read the cluster themselves, and no check looks at how the workers are batched.
+    const built = await buildPlanContext({ cluster: options.cluster, pair: versions, to: options.to, tag: options.tag }, { waves: false });
     plan = makePlan(built);
     context = { cluster: built.loaded.cluster, baseDir: built.loaded.baseDir, catalog: built.catalog };
   } else {
@@ -205,7 +206,7 @@ export async function withPreflightFindings(context: PlanContext, plan: PlanDocu
   const { verdictLine } = await import('../report/findings.js');
   const report = await runPreflights({
     plan, cluster: context.loaded.cluster, clusterFile: flags.cluster, catalog: context.catalog, stateDir: context.stateDir,
-    kube: { kubeconfig: flags.kubeconfig, context: flags.context, env: process.env.KUBECONFIG },
+    kube: { kubeconfig: flags.kubeconfig, context: flags.context, env: process.env.KUBECONFIG }, live: context.live,
     skipHosts: flags.skipHosts ? 'not run (--skip-hosts)' : flags.preflight ? undefined : 'not run (host checks run with kspray plan --preflight)',
     manifestsDir: flags.manifests, log: printStderr,
   });

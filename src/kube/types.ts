@@ -131,6 +131,9 @@ export interface ClusterFacts {
   gaps: FactGap[];
 }
 
+/** One read of the live cluster: its facts and the kubeconfig(s) they came through, or why there are none. */
+export type LiveFacts = { ok: true; facts: ClusterFacts; server: string } | { ok: false; reason: string; hint?: string | undefined };
+
 /** A group/version/kind whose objects the removed-API scan lists. */
 export interface ServedKindTarget {
   group: string;

@@ -8,10 +8,10 @@
  */
 import { detectAnsibleCached } from '../ansible/version-cache.js';
 import type { Catalog } from '../catalog/catalog.js';
-import { gatherClusterFacts } from '../kube/facts.js';
+import { gatherClusterFacts, type GatherOptions } from '../kube/facts.js';
 import { loadRemovedApis, loadVersionSkew } from '../kube/k8s-data.js';
 import { resolveKubeconfig } from '../kube/kubeconfig.js';
-import type { ClusterFacts } from '../kube/types.js';
+import type { ClusterFacts, LiveFacts } from '../kube/types.js';
 import type { Cluster } from '../model/schema.js';
 import type { PlanDocument, PlanHop } from '../plan/types.js';
 import { UsageError } from '../util/errors.js';
@@ -58,6 +58,11 @@ export interface RunPreflightsOptions {
   /** Check only this hop (1-based). */
   hop?: number | undefined;
   kube?: { kubeconfig?: string | undefined; context?: string | undefined; env?: string | undefined } | undefined;
+  /**
+   * The cluster as the caller read it already, with `removedApiScan(plan, hop)`
+   * (plan --preflight reads it once, for its waves and for the checks): not read again.
+   */
+  live?: LiveFacts | undefined;
   /** Set to skip the API checks, with the reason shown. */
   skipApi?: string | undefined;
   /** Set to skip the host checks, with the reason shown. */
@@ -88,6 +93,13 @@ export function selectHops(plan: PlanDocument, hop: number | undefined): PlanHop
 export function assumedFromTag(catalog: Catalog, hop: HopContext): string | undefined {
   const previous = catalog.lines().find((line) => catalog.nextLine(line) === hop.line);
   return previous === undefined ? undefined : catalog.latestPatch(previous);
+}
+
+/** What to gather beyond the facts every check reads: the objects the removed-API check scans for these hops. */
+export function removedApiScan(plan: PlanDocument, hop: number | undefined): GatherOptions {
+  const contexts = selectHops(plan, hop).map(hopContextOf);
+  const removedApis = loadRemovedApis();
+  return { selectServedKinds: (served) => scanTargets(served, contexts, removedApis) };
 }
 
 export async function runPreflights(options: RunPreflightsOptions): Promise<PreflightReport> {
@@ -151,17 +163,29 @@ async function readManifests(dir: string): Promise<ManifestScan> {
 }
 
 async function apiChecks(options: RunPreflightsOptions, hops: readonly PlanHop[], contexts: readonly HopContext[], manifests: ManifestScan | undefined, log: (text: string) => void): Promise<CheckOutcome[]> {
+  const live = options.live ?? await readCluster(options, log);
+  if (!live.ok) {
+    const reason = noCluster({ message: live.reason, hint: live.hint });
+    return withManifestsOnly(skippedAll(API_CHECKS, reason), manifests, contexts, reason);
+  }
+  if (options.live) log(`preflight: checking the cluster as read through ${live.server}`);
+  return apiOutcomes(options, hops, contexts, manifests, live.facts);
+}
+
+async function readCluster(options: RunPreflightsOptions, log: (text: string) => void): Promise<LiveFacts> {
   const { cluster } = options;
   const resolved = resolveKubeconfig({
     flag: options.kube?.kubeconfig, flagContext: options.kube?.context, env: options.kube?.env,
     model: cluster.access?.kubeconfig, modelContext: cluster.access?.context, clusterFile: options.clusterFile, clusterName: cluster.name,
   });
-  if (!resolved.ok) return withManifestsOnly(skippedAll(API_CHECKS, noCluster(resolved.error)), manifests, contexts, noCluster(resolved.error));
-  const removedApis = loadRemovedApis();
-  log(`preflight: reading the cluster through ${resolved.value.kubeconfigPaths.join(', ')} (${resolved.value.source})`);
-  const gathered = await gatherClusterFacts(resolved.value, { selectServedKinds: (served) => scanTargets(served, contexts, removedApis) });
-  if (!gathered.ok) return withManifestsOnly(skippedAll(API_CHECKS, noCluster(gathered.error)), manifests, contexts, noCluster(gathered.error));
-  const facts = gathered.value;
+  if (!resolved.ok) return { ok: false, reason: resolved.error.message, hint: resolved.error.hint };
+  const server = resolved.value.kubeconfigPaths.join(', ');
+  log(`preflight: reading the cluster through ${server} (${resolved.value.source})`);
+  const gathered = await gatherClusterFacts(resolved.value, removedApiScan(options.plan, options.hop));
+  return gathered.ok ? { ok: true, facts: gathered.value, server } : { ok: false, reason: gathered.error.message, hint: gathered.error.hint };
+}
+
+function apiOutcomes(options: RunPreflightsOptions, hops: readonly PlanHop[], contexts: readonly HopContext[], manifests: ManifestScan | undefined, facts: ClusterFacts): CheckOutcome[] {
   return [
     checkNodes(facts, { hop: contexts[0] as HopContext, skew: loadVersionSkew() }),
     checkPdbs(facts, {
@@ -169,11 +193,11 @@ async function apiChecks(options: RunPreflightsOptions, hops: readonly PlanHop[]
       drainFallbackAvailable: drainFallbackOffered(options.catalog.upgradeDefaults((hops[0] as PlanHop).tag)),
     }),
     dnsOutcome(facts, options, contexts),
-    withSkippedManifests(checkRemovedApis({ ...facts, ...(manifests ? { manifests: manifests.docs } : {}) }, { hops: contexts, removedApis }), manifests),
+    withSkippedManifests(checkRemovedApis({ ...facts, ...(manifests ? { manifests: manifests.docs } : {}) }, { hops: contexts, removedApis: loadRemovedApis() }), manifests),
   ];
 }
 
-function noCluster(error: { message: string; hint?: string }): string {
+function noCluster(error: { message: string; hint?: string | undefined }): string {
   return `no cluster reachable: ${error.message}${error.hint ? ` (${error.hint})` : ''}`;
 }
 
