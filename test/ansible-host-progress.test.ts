@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseEventLine, type AnsibleEvent } from '../src/ansible/events.js';
-import { formatHostLine, initialProgress, reduceProgress, type ProgressState } from '../src/ansible/host-progress.js';
+import { formatHostLine, inFlight, initialProgress, reduceProgress, type ProgressState } from '../src/ansible/host-progress.js';
 
 const ev = (fields: Record<string, unknown>): AnsibleEvent => {
   const event = parseEventLine(JSON.stringify({ ts: '2026-01-01T00:00:00.000Z', ...fields }));
@@ -53,6 +53,21 @@ describe('reduceProgress', () => {
 
     expect(state.hosts.h2?.task).toBe('two');
     expect(state.hosts.h1?.task).toBe('one');
+  });
+
+  it('says which hosts had started the current serial batch (a run cut short leaves those half done)', () => {
+    const state = fold([
+      ev({ type: 'play_start', name: WORKER_PLAY, hosts: 'kube_node', serial: [1, 2] }),
+      ev({ type: 'host_task_start', host: 'n1', task: 'Cordon node' }),
+      ev({ type: 'host_result', host: 'n1', status: 'ok', task: 'Uncordon node' }),
+      ev({ type: 'play_start', name: WORKER_PLAY, hosts: 'kube_node', serial: [1, 2] }), // batch 2
+      ev({ type: 'host_task_start', host: 'n2', task: 'Cordon node' }),
+      ev({ type: 'host_result', host: 'n2', status: 'changed', changed: true, task: 'Cordon node' }),
+      ev({ type: 'host_task_start', host: 'n2', task: 'Drain node' }),
+    ], ['n1', 'n2', 'n3']);
+
+    expect(inFlight(state)).toEqual({ play: WORKER_PLAY, hosts: ['n2'] });
+    expect(inFlight(initialProgress(['n1']))).toEqual({ play: undefined, hosts: [] });
   });
 
   it('takes the final stats as the truth (a rescued failure is not a failed host)', () => {

@@ -46,16 +46,21 @@ describe('kspray apply: lock and interruption', () => {
         expect(firstErr).toMatch(/SIGINT received/);
         await waitFor('ansible-playbook to be gone', () => processesMentioning(dir).length === 0, 30_000);
 
-        const journal = JSON.parse(readFileSync(journalFile, 'utf8')) as { interruption?: { signal: string }; steps: Record<string, { status: string }> };
+        type JournalFile = { interruption?: { signal: string }; steps: Record<string, { status: string }>; cordonedByKspray: string[] };
+        const journal = JSON.parse(readFileSync(journalFile, 'utf8')) as JournalFile;
         expect(journal.interruption?.signal).toBe('SIGINT');
         expect(journal.steps['hop1:control-plane']?.status).toBe('interrupted');
         expect(journal.steps['hop1:facts']?.status).toBe('succeeded');
-        const status = JSON.parse((await fx.kspray(['status', '-c', fx.clusterFile, '--json'])).stdout) as { resumeAt: string };
-        expect(status.resumeAt).toBe('hop1:control-plane');
+        // Cut short in the control plane's (cordoning) play: the master it had started is left cordoned, and is kspray's to uncordon.
+        expect(existsSync(join(fx.stateDir, 'k1-master01', 'cordoned'))).toBe(true);
+        expect(journal.cordonedByKspray).toEqual(['k1-master01']);
+        const status = JSON.parse((await fx.kspray(['status', '-c', fx.clusterFile, '--json'])).stdout) as { resumeAt: string; cordonedByKspray: string[] };
+        expect(status).toMatchObject({ resumeAt: 'hop1:control-plane', cordonedByKspray: ['k1-master01'] });
 
         const resumed = await fx.kspray(['apply', '-c', fx.clusterFile, '--to', '1.17', '--yes']);
         expect(resumed.exitCode, resumed.stderr).toBe(0);
         expect(resumed.stderr).toMatch(/next is hop1:control-plane/);
+        expect((JSON.parse(readFileSync(journalFile, 'utf8')) as JournalFile).cordonedByKspray).toEqual([]);
       } finally {
         if (first.exitCode === null) first.kill('SIGKILL');
       }

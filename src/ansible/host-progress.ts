@@ -65,6 +65,12 @@ function joinPlay(state: ProgressState, current: HostProgress): HostProgress {
   };
 }
 
+/** The current play (a serial batch is a play of its own) and the hosts that had started it: what a run cut short now left half done. */
+export function inFlight(state: ProgressState): { play: string | undefined; hosts: string[] } {
+  const hosts = Object.entries(state.hosts).filter(([, host]) => host.playSeq === state.playSeq && host.status !== 'pending');
+  return { play: state.play, hosts: hosts.map(([name]) => name).sort() };
+}
+
 export function reduceProgress(state: ProgressState, event: AnsibleEvent): ProgressState {
   switch (event.type) {
     case 'play_start':

@@ -53,6 +53,8 @@ export interface ApplyDeps {
   beforeStep?: ((step: PlanStep, journal: Journal) => Promise<{ go: true } | { go: false; reason: string }>) | undefined;
   /** How many of these waves, run back to back from now, end in time (a shared run takes only those); default all. */
   fitSteps?: ((steps: readonly PlanStep[], journal: Journal) => Promise<number>) | undefined;
+  /** The plays of a tag's upgrade playbook that cordon their batch's nodes (Catalog.cordoningPlays): an interrupted step's record. */
+  cordoningPlays?: ((tag: string) => readonly string[]) | undefined;
   log(text: string): void;
   now(): Date;
 }
@@ -149,6 +151,7 @@ async function applyLocked(options: ApplyOptions, deps: ApplyDeps, runId: string
           return;
         }
         if (outcome.kind === 'interrupted') {
+          journal = recordInterruptedCordons(journal, step, outcome, deps.cordoningPlays?.(step.kubesprayTag) ?? []);
           // The step stays 'running' here: interruptRun below marks it interrupted, with the signal.
           throw new InterruptedError(`interrupted during ${step.id}`, 'run the same apply again to resume at this step');
         }
@@ -209,6 +212,17 @@ class StopAtBoundary extends Error {}
 
 /** Steps that run Kubespray's node upgrade, whose pre-upgrade role cordons (and drains) each node. */
 const CORDONING_KINDS: ReadonlySet<string> = new Set(['control-plane', 'canary', 'workers']);
+
+/**
+ * A step cut short in a play that cordons (Catalog.cordoningPlays) may have
+ * left the hosts of that batch cordoned, and a drain stuck on a budget is the
+ * usual reason to press Ctrl-C: they are kspray's to uncordon.
+ */
+function recordInterruptedCordons(journal: Journal, step: PlanStep, outcome: StepOutcome, cordoningPlays: readonly string[]): Journal {
+  const cut = outcome.interruptedIn;
+  if (!CORDONING_KINDS.has(step.kind) || cut?.play === undefined || !cordoningPlays.includes(cut.play)) return journal;
+  return cut.hosts.filter((host) => step.hosts.includes(host)).reduce(recordCordon, journal);
+}
 
 /**
  * What `kspray recover` may uncordon. Kubespray cordons each node it upgrades

@@ -8,7 +8,7 @@ import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runPlaybook } from '../ansible/playbook.js';
 import { parseCacheCleanupResult } from '../preflight/caches.js';
-import { initialProgress, reduceProgress, type ProgressState } from '../ansible/host-progress.js';
+import { inFlight, initialProgress, reduceProgress, type ProgressState } from '../ansible/host-progress.js';
 import type { PlaybookOutcome, Recap } from '../ansible/recap.js';
 import type { HostResultInput } from '../journal/journal.js';
 import type { PlanHop, PlanStep } from '../plan/types.js';
@@ -21,6 +21,8 @@ export interface StepOutcome {
   durationMs: number;
   /** Paths kspray's cleanup playbook removed, per host (for the journal). */
   cleanups?: Array<{ host: string; paths: string[] }>;
+  /** An interrupted step: the play it was in and the hosts that had started it (see inFlight). */
+  interruptedIn?: { play: string | undefined; hosts: string[] };
 }
 
 export interface RunStepContext {
@@ -63,7 +65,8 @@ async function runPlaybookOnly(step: PlanStep, argv: string[], ctx: RunStepConte
       ctx.onProgress(progress);
     },
   });
-  return stepOutcome(run.outcome, step, run.durationMs);
+  const outcome = stepOutcome(run.outcome, step, run.durationMs);
+  return outcome.kind === 'interrupted' ? { ...outcome, interruptedIn: inFlight(progress) } : outcome;
 }
 
 /**

@@ -178,6 +178,20 @@ describe('playbooks and Ansible', () => {
     expect(masters?.name).toBe('Handle upgrades to master components first to maintain backwards compat.');
   });
 
+  it('names the plays that cordon (upgrade/pre-upgrade): the control plane\'s and the workers\', in every tag', () => {
+    expect(catalog.cordoningPlays('v2.16.0')).toEqual([
+      'Handle upgrades to master components first to maintain backwards compat.',
+      'Finally handle worker upgrades, based on given batch size',
+    ]);
+    expect(catalog.cordoningPlays('v2.31.0')[0]).toBe('Handle upgrades to control plane components first to maintain backwards compat.');
+    for (const { tag } of catalog.tags()) {
+      const plays = catalog.upgradePlays(tag);
+      const cordoning = catalog.cordoningPlays(tag);
+      expect(cordoning, tag).toHaveLength(2);
+      expect(plays.filter((play) => cordoning.includes(play.name ?? '')).map((play) => play.serial === 1), tag).toEqual([true, false]);
+    }
+  });
+
   it.each([
     ['v2.10.0', '2.14.18', true],
     ['v2.15.0', '2.9.27', true],

@@ -235,6 +235,17 @@ export class Catalog {
     return [...this.requireTag(tag).upgrade_plays];
   }
 
+  /**
+   * The plays of the upgrade playbook that cordon the nodes of their batch:
+   * they run Kubespray's upgrade/pre-upgrade role (cordon, drain), and
+   * upgrade/post-upgrade uncordons when the node is done.
+   */
+  cordoningPlays(tag: string): string[] {
+    return this.requireTag(tag).upgrade_plays
+      .filter((play) => play.name !== null && (play.roles ?? []).includes('upgrade/pre-upgrade'))
+      .map((play) => play.name!);
+  }
+
   // ── everything else ───────────────────────────────────────────────────────
 
   sha(tag: string): string {

@@ -79,6 +79,7 @@ export async function runApplyCommand(versions: string | undefined, options: App
     skipped: skippedChecks, forceAnsible: Boolean(options.forceAnsible), log: printStderr,
   });
   const hopSteps = new Map<number, readonly PlanStep[]>();
+  const catalog = (await import('../catalog/load.js')).loadCatalog();
   const deps: ApplyDeps = {
     prepareHop: async (hop) => {
       await preflight?.(hop, hopSteps.get(hop.index) ?? hop.steps);
@@ -92,6 +93,7 @@ export async function runApplyCommand(versions: string | undefined, options: App
     },
     ...(limits ? { beforeStep: windowGate(limits, now), fitSteps: windowFit(limits, now) } : {}),
     ...(soak ? { afterStep: soak } : {}),
+    cordoningPlays: (tag) => (catalog.tag(tag) ? catalog.cordoningPlays(tag) : []),
     // Verify reads node versions back from the cluster where one is configured, else from the playbook results.
     verifyHop: async (hop) => {
       const facts = await readLiveFacts(loaded, options);
