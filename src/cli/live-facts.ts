@@ -16,15 +16,10 @@ export interface LiveFlags {
 }
 
 export async function readLiveFacts(loaded: LoadedCluster, flags: LiveFlags, gather: GatherOptions = {}): Promise<LiveFacts> {
-  const { resolveKubeconfig } = await import('../kube/kubeconfig.js');
-  const access = resolveKubeconfig({
+  const { readLiveCluster } = await import('../kube/live.js');
+  return readLiveCluster({
     flag: flags.kubeconfig, flagContext: flags.context, env: process.env.KUBECONFIG,
     model: loaded.cluster.access?.kubeconfig, modelContext: loaded.cluster.access?.context,
     clusterFile: loaded.file, clusterName: loaded.cluster.name,
-  });
-  if (!access.ok) return { ok: false, reason: access.error.message, hint: access.error.hint };
-  const { gatherClusterFacts } = await import('../kube/facts.js');
-  const facts = await gatherClusterFacts(access.value, gather);
-  if (!facts.ok) return { ok: false, reason: facts.error.message, hint: facts.error.hint };
-  return { ok: true, facts: facts.value, server: access.value.kubeconfigPaths.join(':') };
+  }, gather);
 }

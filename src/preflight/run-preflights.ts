@@ -8,9 +8,9 @@
  */
 import { detectAnsibleCached } from '../ansible/version-cache.js';
 import type { Catalog } from '../catalog/catalog.js';
-import { gatherClusterFacts, type GatherOptions } from '../kube/facts.js';
+import type { GatherOptions } from '../kube/facts.js';
 import { loadRemovedApis, loadVersionSkew } from '../kube/k8s-data.js';
-import { resolveKubeconfig } from '../kube/kubeconfig.js';
+import { readLiveCluster } from '../kube/live.js';
 import type { ClusterFacts, LiveFacts } from '../kube/types.js';
 import type { Cluster } from '../model/schema.js';
 import type { PlanDocument, PlanHop } from '../plan/types.js';
@@ -172,17 +172,12 @@ async function apiChecks(options: RunPreflightsOptions, hops: readonly PlanHop[]
   return apiOutcomes(options, hops, contexts, manifests, live.facts);
 }
 
-async function readCluster(options: RunPreflightsOptions, log: (text: string) => void): Promise<LiveFacts> {
+function readCluster(options: RunPreflightsOptions, log: (text: string) => void): Promise<LiveFacts> {
   const { cluster } = options;
-  const resolved = resolveKubeconfig({
+  return readLiveCluster({
     flag: options.kube?.kubeconfig, flagContext: options.kube?.context, env: options.kube?.env,
     model: cluster.access?.kubeconfig, modelContext: cluster.access?.context, clusterFile: options.clusterFile, clusterName: cluster.name,
-  });
-  if (!resolved.ok) return { ok: false, reason: resolved.error.message, hint: resolved.error.hint };
-  const server = resolved.value.kubeconfigPaths.join(', ');
-  log(`preflight: reading the cluster through ${server} (${resolved.value.source})`);
-  const gathered = await gatherClusterFacts(resolved.value, removedApiScan(options.plan, options.hop));
-  return gathered.ok ? { ok: true, facts: gathered.value, server } : { ok: false, reason: gathered.error.message, hint: gathered.error.hint };
+  }, removedApiScan(options.plan, options.hop), (text) => log(`preflight: ${text}`));
 }
 
 function apiOutcomes(options: RunPreflightsOptions, hops: readonly PlanHop[], contexts: readonly HopContext[], manifests: ManifestScan | undefined, facts: ClusterFacts): CheckOutcome[] {
