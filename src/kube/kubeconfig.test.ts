@@ -22,6 +22,12 @@ describe('resolveKubeconfig', () => {
     expect(result).toMatchObject({ ok: true, value: { kubeconfigPaths: ['/inv/k1/artifacts/admin.conf'] } });
   });
 
+  it('names only the inventory\'s own artifacts/ when the cluster file sits in inventories/<name>/', () => {
+    const none = resolveKubeconfig({ clusterFile: '/repo/inventories/k1/cluster.yaml', clusterName: 'k1' }, existing());
+
+    expect(none).toMatchObject({ ok: false, error: { message: `no kubeconfig: none given and no admin.conf at ${resolve('/repo/inventories/k1/artifacts/admin.conf')}` } });
+  });
+
   it('takes the context from --context over the model, and keeps every existing KUBECONFIG entry', () => {
     const result = resolveKubeconfig({ env: ['/a.conf', '/missing.conf', '/b.conf'].join(':'), flagContext: 'ops', modelContext: 'k1' }, existing('/a.conf', '/b.conf'));
 

@@ -7,7 +7,7 @@
  * one is how an upgrade preflight passes for the wrong cluster.
  */
 import { existsSync } from 'node:fs';
-import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
+import { basename, delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import { type KubeResult, fail, ok } from './result.js';
 import type { KubeAccess } from './types.js';
 
@@ -37,8 +37,9 @@ export interface ResolvedKubeconfig extends KubeAccess {
 /** The places Kubespray's admin.conf may sit, relative to the cluster file. */
 export function artifactCandidates(clusterFile: string, clusterName: string | undefined): string[] {
   const base = dirname(resolve(clusterFile));
-  const candidates = clusterName ? [join(base, 'inventories', clusterName, 'artifacts', 'admin.conf')] : [];
-  // A cluster file kept inside its own inventory directory (inventories/k1/cluster.yaml).
+  // A cluster file kept inside its own inventory directory (inventories/k1/cluster.yaml): only its artifacts/.
+  const insideInventory = clusterName !== undefined && basename(base) === clusterName && basename(dirname(base)) === 'inventories';
+  const candidates = clusterName && !insideInventory ? [join(base, 'inventories', clusterName, 'artifacts', 'admin.conf')] : [];
   candidates.push(join(base, 'artifacts', 'admin.conf'));
   return candidates;
 }
