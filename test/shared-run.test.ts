@@ -3,7 +3,8 @@
  * ansible-playbook: a calico-like batched play, then the worker play, both with
  * `serial` from `-e {"serial":[…]}` as Kubespray writes it. Ansible's batches
  * follow the inventory order; each wave's outcome arrives when its batch of the
- * worker play is over; a failure stops the run in its wave; an inventory whose
+ * worker play is over; a failure stops the run in its wave; an interruption
+ * names the hosts of the wave that had started its batch; an inventory whose
  * order does not match the waves stops the run before the misplaced batch runs.
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -12,6 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { playbookArgv } from '../src/ansible/playbook.js';
 import { startSharedRun } from '../src/apply/shared-run.js';
+import type { ProgressState } from '../src/ansible/host-progress.js';
 import type { StepOutcome } from '../src/apply/run-step.js';
 import type { PlanStep } from '../src/plan/types.js';
 import { serialListArg } from '../src/plan/wave-run.js';
@@ -36,7 +38,7 @@ const PLAYBOOK = `
   any_errors_fatal: true
   tasks:
     - name: Pre-upgrade (as Kubespray's worker play, tasks run before the drain)
-      raw: sleep {{ pre_upgrade_seconds | default(0.5) }}
+      raw: sleep {{ 20 if inventory_hostname in (slow_hosts | default('')).split(',') else (pre_upgrade_seconds | default(0.5)) }}
       delegate_to: localhost
     - name: Upgrade node
       raw: printf '%s\\n' {{ inventory_hostname }} >> {{ journal }}; case ,{{ fail_hosts | default('') }}, in *,{{ inventory_hostname }},*) exit 1;; esac
@@ -66,7 +68,9 @@ describe('startSharedRun (real ansible-playbook)', () => {
   });
 
   /** Runs the waves; resolves each wave's outcome in order, as apply awaits them, noting which hosts had run by then. */
-  async function runWaves(order: string[], extra: Record<string, string> = {}): Promise<{ outcomes: StepOutcome[]; ranBefore: string[][]; argv: readonly string[] }> {
+  async function runWaves(
+    order: string[], extra: Record<string, string> = {}, interruptWhen?: (stepId: string, state: ProgressState) => boolean,
+  ): Promise<{ outcomes: StepOutcome[]; ranBefore: string[][]; argv: readonly string[] }> {
     const run = ++count;
     const journal = join(dir, `journal-${run}`);
     await writeFile(journal, '');
@@ -79,14 +83,17 @@ describe('startSharedRun (real ansible-playbook)', () => {
       id: `hop1:workers-${i + 1}`, kind: 'workers', hop: 1, kubesprayTag: 'v2.16.0', title: `wave ${i + 1}`, limit: WAVES.flat().join(','),
       hosts, argv, inventory: join(dir, `hosts-${run}.ini`), cwd: dir, serial: hosts.length, sharedRun: { id: 'hop1:workers', play: WORKER_PLAY },
     }));
+    const interrupt = new AbortController();
     const shared = startSharedRun(steps, {
       env: { ANSIBLE_HOST_KEY_CHECKING: 'False', ANSIBLE_LOCAL_TEMP: join(dir, 'tmp') },
-      logFile: join(dir, `run-${run}.log`), eventsFile: join(dir, `run-${run}.events.jsonl`), signal: new AbortController().signal,
+      logFile: join(dir, `run-${run}.log`), eventsFile: join(dir, `run-${run}.events.jsonl`), signal: interrupt.signal,
     });
     const outcomes: StepOutcome[] = [];
     const ranBefore: string[][] = [];
     for (const step of steps) {
-      const outcome = await shared.outcomeOf(step.id, () => undefined);
+      const outcome = await shared.outcomeOf(step.id, (state) => {
+        if (interruptWhen?.(step.id, state)) interrupt.abort('SIGINT');
+      });
       outcomes.push(outcome);
       ranBefore.push((await readFile(journal, 'utf8')).split('\n').filter(Boolean));
       if (outcome.kind !== 'succeeded') break;
@@ -111,6 +118,14 @@ describe('startSharedRun (real ansible-playbook)', () => {
     expect(outcomes.map((o) => o.kind)).toEqual(['succeeded', 'failed']);
     expect(outcomes[1]).toMatchObject({ failedHosts: ['n3'], message: 'failed on n3' });
     expect(ranBefore[1]!.some((host) => WAVES[2]!.includes(host))).toBe(false);
+  });
+
+  it('says, when interrupted, which hosts of the wave had started its batch of the worker play (they may be cordoned)', async () => {
+    const startedBatch = (state: ProgressState, hosts: string[]) => state.play === WORKER_PLAY && hosts.every((host) => state.hosts[host]?.status === 'running');
+    const { outcomes } = await runWaves(['n1', 'n2', 'n3', 'n4', 'n5'], { slow_hosts: 'n2,n3' }, (stepId, state) => stepId === 'hop1:workers-2' && startedBatch(state, ['n2', 'n3']));
+
+    expect(outcomes.map((o) => o.kind)).toEqual(['succeeded', 'interrupted']);
+    expect(outcomes[1]!.interruptedIn).toEqual({ play: WORKER_PLAY, hosts: ['n2', 'n3'] });
   });
 
   it('stops the run when the inventory order does not make the batches the waves', async () => {
