@@ -121,7 +121,9 @@ describe('startSharedRun (real ansible-playbook)', () => {
   });
 
   it('says, when interrupted, which hosts of the wave had started its batch of the worker play (they may be cordoned)', async () => {
-    const startedBatch = (state: ProgressState, hosts: string[]) => state.play === WORKER_PLAY && hosts.every((host) => state.hosts[host]?.status === 'running');
+    // Running in this batch (a host still shows 'running' from the calico play until its first task here).
+    const startedBatch = (state: ProgressState, hosts: string[]) =>
+      state.play === WORKER_PLAY && hosts.every((host) => state.hosts[host]?.status === 'running' && state.hosts[host]?.playSeq === state.playSeq);
     const { outcomes } = await runWaves(['n1', 'n2', 'n3', 'n4', 'n5'], { slow_hosts: 'n2,n3' }, (stepId, state) => stepId === 'hop1:workers-2' && startedBatch(state, ['n2', 'n3']));
 
     expect(outcomes.map((o) => o.kind)).toEqual(['succeeded', 'interrupted']);
