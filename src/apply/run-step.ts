@@ -65,20 +65,22 @@ async function runPlaybookOnly(step: PlanStep, argv: string[], ctx: RunStepConte
       ctx.onProgress(progress);
     },
   });
-  const outcome = stepOutcome(run.outcome, step, run.durationMs);
-  return outcome.kind === 'interrupted' ? { ...outcome, interruptedIn: inFlight(progress) } : outcome;
+  return stepOutcome(run.outcome, step, run.durationMs, progress);
 }
 
 /**
- * A playbook run's outcome as the outcome of a step over `step.hosts`. With
- * `only`, the per-host results are those hosts' (a wave of a shared run);
- * failed hosts are always every host that failed.
+ * A playbook run's outcome as the outcome of a step over `step.hosts`, with
+ * `progress` the step's view of the run (an interruption names the hosts it
+ * cut short from it). With `only`, the per-host results are those hosts' (a
+ * wave of a shared run); failed hosts are always every host that failed.
  */
-export function stepOutcome(outcome: PlaybookOutcome, step: Pick<PlanStep, 'hosts' | 'limit'>, durationMs: number, only?: ReadonlySet<string>): StepOutcome {
+export function stepOutcome(
+  outcome: PlaybookOutcome, step: Pick<PlanStep, 'hosts' | 'limit'>, durationMs: number, progress: ProgressState, only?: ReadonlySet<string>,
+): StepOutcome {
   const recapOf = (recap: Recap): Recap => (only ? Object.fromEntries(Object.entries(recap).filter(([host]) => only.has(host))) : recap);
   switch (outcome.kind) {
     case 'interrupted':
-      return { kind: 'interrupted', hosts: {}, failedHosts: [], message: 'interrupted', durationMs };
+      return { kind: 'interrupted', hosts: {}, failedHosts: [], message: 'interrupted', durationMs, interruptedIn: inFlight(progress) };
     case 'error':
       return { kind: 'failed', hosts: {}, failedHosts: [], message: outcome.message, durationMs };
     case 'failed': {

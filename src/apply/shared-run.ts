@@ -7,7 +7,7 @@
  * the planned waves is stopped at once.
  */
 import { runPlaybook, type PlaybookRun } from '../ansible/playbook.js';
-import { inFlight, initialProgress, reduceProgress, type ProgressState } from '../ansible/host-progress.js';
+import { initialProgress, reduceProgress, type ProgressState } from '../ansible/host-progress.js';
 import type { HostResultInput } from '../journal/journal.js';
 import type { PlanStep } from '../plan/types.js';
 import { waveRunArgv } from '../plan/wave-run.js';
@@ -127,8 +127,7 @@ function settleRest(waves: readonly Wave[], run: PlaybookRun, misplaced: string 
     return;
   }
   for (const wave of run.outcome.kind === 'ok' ? rest : rest.slice(0, 1)) {
-    const outcome = stepOutcome(run.outcome, wave.step, duration(wave), wave.hosts);
-    wave.settle(outcome.kind === 'interrupted' ? { ...outcome, interruptedIn: inFlight(wave.progress) } : outcome);
+    wave.settle(stepOutcome(run.outcome, wave.step, duration(wave), wave.progress, wave.hosts));
   }
 }
 
