@@ -210,7 +210,7 @@ describe('PodDisruptionBudget API by cluster version', () => {
 });
 
 describe('partial facts', () => {
-  it('turns a list the server refuses into a gap, and the checks that need it into skipped', async () => {
+  it('turns a list the server refuses into a gap, and the PDB check that needs it into a block (a drain would go unchecked)', async () => {
     const server = await startKubeApiServer({ files: [K1_FILE], faults: { '/api/v1/pods': 403, '/apis/networking.k8s.io/v1beta1': 503 } });
     try {
       const facts = await gather(server);
@@ -219,7 +219,9 @@ describe('partial facts', () => {
       expect(facts.gaps.map((g) => [g.what, g.groupVersion])).toEqual([['discovery', 'networking.k8s.io/v1beta1'], ['pods', undefined]]);
       expect(facts.gaps[1]?.reason).toContain('403 Forbidden');
       expect(facts.served.map((s) => s.groupVersion)).toContain('extensions/v1beta1');
-      expect(checkPdbs(facts, { drainNodes: ['k1-node01'], drainFallbackAvailable: false }).status).toBe('skipped');
+      const pdb = checkPdbs(facts, { drainNodes: ['k1-node01'], drainFallbackAvailable: false });
+      expect(pdb.status).toBe('fail');
+      expect(pdb.findings[0]).toMatchObject({ severity: 'block', what: expect.stringContaining('403 Forbidden') });
     } finally {
       await server.stop();
     }

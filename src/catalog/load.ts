@@ -8,6 +8,7 @@
  * here only when there is a refreshed catalog to validate.
  */
 import { readFileSync } from 'node:fs';
+import { sha256OfText } from '../util/canonical-json.js';
 import { Catalog, type CatalogSource } from './catalog.js';
 import { type CatalogDocument, catalogDocument } from './schema.js';
 import { bundledCatalog, bundledCatalogPath, catalogState, forgetCatalog, memoizeCatalog, memoizedCatalog } from './snapshot.js';
@@ -24,7 +25,8 @@ export function loadCatalog(): Catalog {
   let ignored: CatalogSource['ignored'];
   if (mtime !== undefined) {
     try {
-      catalog = new Catalog(parseCatalog(readFileSync(refreshed, 'utf8')), { kind: 'refreshed', path: refreshed });
+      const bytes = readFileSync(refreshed);
+      catalog = new Catalog(parseCatalog(bytes.toString('utf8')), { kind: 'refreshed', path: refreshed, sha256: sha256OfText(bytes) });
     } catch (error) {
       ignored = { path: refreshed, reason: error instanceof Error ? error.message.split('\n')[0] ?? String(error) : String(error) };
     }
