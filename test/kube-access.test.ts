@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectKube } from '../src/kube/client.js';
 import type { KubeFailure } from '../src/kube/result.js';
 import { type KubeApiServer, kubeconfigText, startKubeApiServer } from './fixtures/kube-api-server.js';
+import { brokenAccess } from './fixtures/kube/broken-access.js';
 import { EXPIRED_NOT_AFTER, fakePki } from './fixtures/kube/pki.js';
 
 let server: KubeApiServer;
@@ -146,6 +147,25 @@ describe('each way of not reaching the API says its cause', () => {
 
     expect(token).toMatchObject({ kind: 'unauthorized', message: `cluster at ${server.url} rejected the credentials (401 Unauthorized); the kubeconfig presented a bearer token` });
     expect(none).toMatchObject({ kind: 'unauthorized', message: `cluster at ${server.url} rejected the credentials (401 Unauthorized); the kubeconfig presented no credentials` });
+  });
+});
+
+describe('the broken-access fixture (for CLI tests of issue 10)', () => {
+  it('gives each cause its own kind or cause, and its own message once paths and URLs are set aside', async () => {
+    const set = await brokenAccess(server, dir);
+    try {
+      const seen = await Promise.all(set.cases.map(async (c) => {
+        const context = c.args.includes('--context') ? c.args[c.args.indexOf('--context') + 1] : undefined;
+        const error = await failure(c.kubeconfig, context);
+        return { cause: c.cause, expected: c.expected, got: { kind: error.kind, ...(error.cause === undefined ? {} : { cause: error.cause }) }, message: error.message };
+      }));
+
+      for (const { cause, expected, got } of seen) expect({ cause, ...got }).toEqual({ cause, ...expected });
+      const shapes = seen.map((s) => s.message.replace(/https:\/\/127\.0\.0\.1:\d+/g, 'URL').replace(new RegExp(`${dir}/[\\w.-]+`, 'g'), 'FILE').replace(/:\d+:\d+:/, ':L:C:'));
+      expect(new Set(shapes).size).toBe(seen.length);
+    } finally {
+      await set.stop();
+    }
   });
 });
 

@@ -171,7 +171,7 @@ export async function loadKubeConfig(access: KubeAccess): Promise<KubeResult<Loa
   const known = () => kc.getContexts().map((c) => c.name).join(', ') || 'none';
   if (access.context !== undefined) {
     if (!kc.getContextObject(access.context)) {
-      return fail(kubeconfigFailure(`context "${access.context}" is not in the kubeconfig (contexts: ${known()})`, 'unknown-context'));
+      return fail(kubeconfigFailure(`context "${access.context}" is not in the kubeconfig (contexts: ${known()})`, 'unknown-context', undefined, 'pass --context with one of the contexts listed, or none for the current-context'));
     }
     kc.setCurrentContext(access.context);
   }
@@ -189,7 +189,7 @@ export async function loadKubeConfig(access: KubeAccess): Promise<KubeResult<Loa
 
 /** A kubeconfig file that is not there, cannot be read, or is not YAML: said with its path (and line:col). */
 function readProblem(path: string): KubeFailure | undefined {
-  if (!existsSync(path)) return kubeconfigFailure(`kubeconfig ${path} does not exist`, 'missing');
+  if (!existsSync(path)) return kubeconfigFailure(`kubeconfig ${path} does not exist`, 'missing', undefined, 'pass --kubeconfig PATH of an existing file (Kubespray copies admin.conf to inventories/<name>/artifacts/ with kubeconfig_localhost: true)');
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -197,7 +197,7 @@ function readProblem(path: string): KubeFailure | undefined {
     return kubeconfigFailure(`cannot read kubeconfig ${path}: ${messageOf(error)}`, 'invalid');
   }
   const problem = kubeconfigTextProblem(text, path);
-  return problem === undefined ? undefined : kubeconfigFailure(problem, 'invalid');
+  return problem === undefined ? undefined : kubeconfigFailure(problem, 'invalid', undefined, 'fix the file, or copy /etc/kubernetes/admin.conf from a control-plane node again');
 }
 
 function mergeFirstWins(into: KubeConfig, extra: KubeConfig): void {

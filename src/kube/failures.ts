@@ -44,7 +44,7 @@ function tlsFailure(server: string, code: string, credentials: CredentialsInfo |
       : tls('unknown-ca', "the server's certificate is not signed by the kubeconfig's certificate authority", `the kubeconfig belongs to another cluster, or this cluster's CA changed: ${REFETCH_ADMIN_CONF}`);
   }
   if (code === 'CERT_HAS_EXPIRED') {
-    return tls('expired', "the server's certificate has expired", 'renew the control plane certificates on every control-plane node (kubeadm certs renew all, then restart kube-apiserver); the upgrade itself cannot renew them while the API is down');
+    return tls('expired', "the server's certificate has expired", 'renew the certificates on every control-plane node (kubeadm certs renew all), restart the control plane static pods, then copy the renewed /etc/kubernetes/admin.conf');
   }
   if (code === 'CERT_NOT_YET_VALID') {
     return tls('not-yet-valid', "the server's certificate is not valid yet", "this machine's clock, or the control plane's, is wrong: check NTP on both");
