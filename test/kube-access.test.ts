@@ -161,6 +161,7 @@ describe('the broken-access fixture (for CLI tests of issue 10)', () => {
       }));
 
       for (const { cause, expected, got } of seen) expect({ cause, ...got }).toEqual({ cause, ...expected });
+      expect(seen.find((s) => s.cause === 'not-kubernetes')?.message).toMatch(/^https:\/\/127\.0\.0\.1:\d+ is not a Kubernetes API server: \/version not found on https:\/\/127\.0\.0\.1:\d+: <html><body>404 Not Found<\/body><\/html>$/);
       const shapes = seen.map((s) => s.message.replace(/https:\/\/127\.0\.0\.1:\d+/g, 'URL').replace(new RegExp(`${dir}/[\\w.-]+`, 'g'), 'FILE').replace(/:\d+:\d+:/, ':L:C:'));
       expect(new Set(shapes).size).toBe(seen.length);
     } finally {

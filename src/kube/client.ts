@@ -93,12 +93,12 @@ export async function connectKube(access: KubeAccess, options: ConnectOptions = 
     const probed = await getJson('/version', undefined, Math.min(PROBE_TIMEOUT_MS, timeoutMs));
     if (!probed.ok) {
       target.agent?.destroy();
-      return probed;
+      return notKubernetes(probed.error) ? fail(notKubernetesFailure(server, probed.error.message)) : probed;
     }
     const gitVersion = (probed.value as { gitVersion?: unknown }).gitVersion;
     if (typeof gitVersion !== 'string') {
       target.agent?.destroy();
-      return fail({ kind: 'invalid-response', server, message: `cluster at ${server} answered /version without a gitVersion: is this a Kubernetes API server?` });
+      return fail(notKubernetesFailure(server, `cluster at ${server} answered /version without a gitVersion`));
     }
     serverVersion = gitVersion;
   }
@@ -262,6 +262,25 @@ function pick<T extends object, K extends keyof T>(source: T, keys: K[]): Partia
   const out: Partial<Pick<T, K>> = {};
   for (const key of keys) if (source[key] !== undefined) out[key] = source[key];
   return out;
+}
+
+/**
+ * A /version that is not there (a 404 that is no Kubernetes Status) or not
+ * JSON: the kubeconfig points at something that is not an API server. A 5xx
+ * stays what it is: an API server restarting behind a load balancer answers so.
+ */
+function notKubernetes(error: KubeFailure): boolean {
+  return error.kind === 'invalid-response' || (error.kind === 'not-found' && error.reason === undefined);
+}
+
+function notKubernetesFailure(server: string, detail: string): KubeFailure {
+  return {
+    kind: 'invalid-response',
+    cause: 'not-kubernetes',
+    server,
+    message: `${server} is not a Kubernetes API server: ${detail}`,
+    hint: 'check the server URL in the kubeconfig: kube-apiserver listens on https://<control-plane>:6443 (or the load balancer in front of it)',
+  };
 }
 
 function kubeconfigFailure(message: string, cause: KubeFailureCause, server?: string, hint?: string): KubeFailure {

@@ -33,7 +33,9 @@ const UNKNOWN_CA_CODES = new Set([
   'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'CERT_SIGNATURE_FAILURE', 'CERT_UNTRUSTED',
 ]);
 
-const REFETCH_ADMIN_CONF = 'copy /etc/kubernetes/admin.conf from a control-plane node of this cluster again (Kubespray: inventories/<name>/artifacts/admin.conf with kubeconfig_localhost)';
+const KUBESPRAY_COPIES = '(Kubespray copies it into inventories/<name>/artifacts/ with kubeconfig_localhost: true)';
+const COPY_ADMIN_CONF = `copy /etc/kubernetes/admin.conf from a control-plane node ${KUBESPRAY_COPIES}`;
+const REFETCH_ADMIN_CONF = `copy /etc/kubernetes/admin.conf from a control-plane node of this cluster again ${KUBESPRAY_COPIES}`;
 
 function tlsFailure(server: string, code: string, credentials: CredentialsInfo | undefined): KubeFailure {
   const base = { kind: 'tls' as const, server };
@@ -100,7 +102,7 @@ function unauthorizedFailure(server: string, suffix: string, credentials: Creden
       ...base,
       cause: 'client-certificate-expired',
       message: `cluster at ${server} rejected the credentials (401 Unauthorized): the kubeconfig's client certificate (${cert.subject}) expired on ${cert.validTo.toISOString()}`,
-      hint: `Kubespray's admin.conf certificate is valid for one year: run kubeadm certs renew admin.conf on a control-plane node (kubeadm upgrades renew it too), then ${REFETCH_ADMIN_CONF.replace(' of this cluster again', '')}`,
+      hint: `Kubespray's admin.conf certificate is valid for one year: run kubeadm certs renew admin.conf on a control-plane node (kubeadm upgrades renew it too), then ${COPY_ADMIN_CONF}`,
     };
   }
   if (cert && cert.validFrom.getTime() > now.getTime()) {

@@ -29,6 +29,8 @@ export type KubeFailureCause =
   | 'not-yet-valid' // the server's certificate is not valid yet (a clock behind)
   | 'hostname' // the server's certificate is not for the host in the kubeconfig's server URL
   | 'handshake' // any other TLS failure (no TLS at all, protocol mismatch)
+  // invalid-response
+  | 'not-kubernetes' // /version is not there, or not a Kubernetes answer: the server URL is not an API server
   // unauthorized
   | 'client-certificate-expired' // the kubeconfig's client certificate has expired (the server says only 401)
   | 'client-certificate-not-yet-valid';
