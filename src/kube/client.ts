@@ -151,7 +151,7 @@ interface LoadedKubeConfig {
 /** Loads and merges the kubeconfig files (first definition of a name wins, as with kubectl) and selects the context. */
 export async function loadKubeConfig(access: KubeAccess): Promise<KubeResult<LoadedKubeConfig>> {
   const { KubeConfig } = await import('@kubernetes/client-node');
-  const [first, ...rest] = access.kubeconfigPaths;
+  const [first] = access.kubeconfigPaths;
   if (first === undefined) return fail(kubeconfigFailure('no kubeconfig given', 'missing'));
   const kc = new KubeConfig();
   for (const [index, path] of access.kubeconfigPaths.entries()) {
