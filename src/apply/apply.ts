@@ -272,8 +272,14 @@ function interruptedAt(step: PlanStep | undefined, logFile?: string): ApplyFailu
   };
 }
 
+/**
+ * A hop is done when its verify step passed: verify reads every node of the
+ * hop (from the cluster, else from the playbook results), so it also covers
+ * the steps a --workers-only run skipped because the live control plane was
+ * already upgraded.
+ */
 function hopDone(journal: Journal, hop: PlanHop): boolean {
-  return hop.steps.every((step) => journal.steps[step.id]?.status === 'succeeded');
+  return hop.steps.some((step) => step.kind === 'verify' && journal.steps[step.id]?.status === 'succeeded');
 }
 
 /**

@@ -42,6 +42,7 @@ export async function runApplyCommand(versions: string | undefined, options: App
   if (!options.dryRun && !options.yes && !process.stdin.isTTY) {
     throw new UsageError('not at a terminal and --yes not given: kspray will not start an upgrade unasked', 'pass --yes to run unattended (scheduled pipelines, CI)');
   }
+  if (options.plan && (versions || options.to)) throw new UsageError('--plan runs a reviewed plan file: do not combine it with a target version', 'pass either --plan FILE or a target');
   const planFile = options.plan ? { path: options.plan, plan: await readPlanFile(options.plan) } : undefined;
   const built = await buildPlanContext({ ...options, pair: versions, planFile, replan: Boolean(options.replan), noClusterApi: waivers.noClusterApi !== undefined });
   for (const line of built.state.sources) printStderr(`where the cluster is: ${line}`);

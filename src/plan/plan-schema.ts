@@ -15,6 +15,7 @@
  */
 import { z } from 'zod';
 import { PLAN_VERSION } from './plan-version.js';
+import { FindingSchema } from '../preflight/report-schema.js';
 
 export { PLAN_VERSION };
 
@@ -24,17 +25,6 @@ const sha256 = z.string().regex(/^sha256:[0-9a-f]{64}$/, 'must be sha256:<64 hex
 const count = z.number().int().nonnegative();
 
 export const StepKindSchema = z.enum(['facts', 'cleanup-caches', 'control-plane', 'canary', 'workers', 'verify']);
-
-export const FindingSchema = z.strictObject({
-  check: z.string().describe('The check that produced it, e.g. "pdb"'),
-  severity: z.enum(['block', 'warn', 'info']),
-  what: z.string().describe('What was found, one line'),
-  where: z.string().describe('Where: a namespace/name, a host, a file:line'),
-  why: z.string().describe('Why it matters for the upgrade'),
-  fix: z.string().describe('How to fix it'),
-  hop: z.number().int().positive().optional().describe('1-based index of the first hop it applies to; absent: every hop'),
-  details: z.record(z.string(), z.unknown()).optional().describe('Extra machine-readable detail'),
-});
 
 export const PlanStepSchema = z.strictObject({
   id: z.string().regex(/^hop\d+:[a-z-]+(?:-\d+)?$/).describe('Stable id, e.g. hop1:control-plane, hop2:workers-3: the journal keys on it'),

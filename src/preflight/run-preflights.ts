@@ -25,27 +25,13 @@ import { checkOrder, PREFLIGHT_CHECKS } from './registry.js';
 import { checkRemovedApis, scanTargets } from './removed-apis.js';
 import { hopContextOf, runHostChecks, type HostChecksOptions } from './run-host-checks.js';
 import type { CheckOutcome, Finding, HopContext } from './types.js';
+import type { z } from 'zod';
+import { PREFLIGHT_VERSION, type PreflightHopSchema, type PreflightReportSchema } from './report-schema.js';
 import { checkVarsDrift, loadKnownVars } from './vars-drift.js';
 
-export const PREFLIGHT_VERSION = 1;
-
-export interface PreflightHop {
-  index: number;
-  line: string;
-  tag: string;
-  fromTag: string | null;
-  fromVersion: string;
-  toVersion: string;
-}
-
-export interface PreflightReport {
-  preflightVersion: typeof PREFLIGHT_VERSION;
-  cluster: { name: string; file: string };
-  hops: PreflightHop[];
-  outcomes: CheckOutcome[];
-  findings: Finding[];
-  blocking: boolean;
-}
+export { PREFLIGHT_VERSION } from './report-schema.js';
+export type PreflightHop = z.infer<typeof PreflightHopSchema>;
+export type PreflightReport = z.infer<typeof PreflightReportSchema>;
 
 export interface RunPreflightsOptions {
   plan: PlanDocument;

@@ -72,7 +72,7 @@ describe('buildRunReport', () => {
     const report = buildRunReport(failedResumedRun());
 
     expect(report).toMatchObject({
-      reportVersion: 1, cluster: 'k1', runId: 'r2', status: 'failed',
+      reportVersion: 2, cluster: 'k1', runId: 'r2', status: 'failed',
       startedAt: '2024-05-01T11:00:00.000Z', endedAt: '2024-05-01T11:05:21.000Z', durationMs: 321_000,
       skippedChecks: [{ id: 'pdb-blocking', reason: 'drained by hand' }],
       totals: { steps: 5, succeeded: 3, failed: 1, interrupted: 0, running: 0, pending: 1, failedHosts: ['node4'] },
@@ -110,7 +110,7 @@ describe('buildRunReport', () => {
     const report = JSON.parse(JSON.stringify(buildRunReport(failedResumedRun()))) as Record<string, unknown>;
     const schema = runReportJsonSchema();
 
-    expect(schemaErrors(schema, { ...report, reportVersion: 2 })).not.toEqual([]);
+    expect(schemaErrors(schema, { ...report, reportVersion: 3 })).not.toEqual([]);
     expect(schemaErrors(schema, { ...report, extra: true })).not.toEqual([]);
     expect(schemaErrors(schema, { ...report, status: 'exploded' })).not.toEqual([]);
     const { totals: _dropped, ...missing } = report;
