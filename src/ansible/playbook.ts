@@ -7,6 +7,7 @@ import { mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { allowedEnv, ExecError, run, type RunOptions, type RunResult } from '../process/exec.js';
 import { redact } from '../util/redact.js';
+import { fileError } from '../util/fs-errors.js';
 import { followEvents, type AnsibleEvent } from './events.js';
 import { eventsEnv, readCallbackSettings } from './events-env.js';
 import { ansibleErrorLine, parseRecap, summarizeRun, type PlaybookOutcome, type Recap } from './recap.js';
@@ -59,11 +60,16 @@ export interface PlaybookRun {
 export async function runPlaybook(options: RunPlaybookOptions): Promise<PlaybookRun> {
   const started = performance.now();
   const cwd = options.cwd ?? process.cwd();
-  await mkdir(dirname(options.eventsFile), { recursive: true });
-  // Create the file (private: task names can be sensitive enough) and start after what a previous run left.
-  const handle = await open(options.eventsFile, 'a', 0o600);
-  const fromOffset = (await handle.stat()).size;
-  await handle.close();
+  let fromOffset: number;
+  try {
+    await mkdir(dirname(options.eventsFile), { recursive: true });
+    // Create the file (private: task names can be sensitive enough) and start after what a previous run left.
+    const handle = await open(options.eventsFile, 'a', 0o600);
+    fromOffset = (await handle.stat()).size;
+    await handle.close();
+  } catch (error) {
+    throw fileError(error, options.eventsFile, 'create the events file');
+  }
 
   const events: AnsibleEvent[] = [];
   const stopFollowing = new AbortController();

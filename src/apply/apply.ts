@@ -26,6 +26,7 @@ import { acquireLock } from '../journal/lock.js';
 import { planDifferences } from '../plan/identity.js';
 import type { PlanDocument, PlanHop, PlanStep } from '../plan/types.js';
 import { ExitCode, KsprayError } from '../util/errors.js';
+import { FileError } from '../util/fs-errors.js';
 import { runStepList } from './progress.js';
 import { runPlaybookStep, verifyFromResults, type RunStepContext, type StepOutcome } from './run-step.js';
 import { startSharedRun, type SharedRun } from './shared-run.js';
@@ -104,10 +105,21 @@ export type ApplyResult =
 export async function applyPlan(options: ApplyOptions, deps: ApplyDeps): Promise<ApplyResult> {
   const cluster = options.plan.cluster.name;
   const runId = `${deps.now().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${randomBytes(3).toString('hex')}`;
-  const lock = await acquireLock(options.baseDir, cluster, { runId, command: options.command, ...(options.breakLock ? { breakLock: true } : {}) });
-  if (lock.tookOverStale) deps.log(`took over a stale lock (${lock.tookOverStale.reason}${lock.tookOverStale.holder ? `, pid ${lock.tookOverStale.holder.pid} since ${lock.tookOverStale.holder.startedAt}` : ''})`);
+  const lock = await acquireLock(options.baseDir, cluster, {
+    runId, command: options.command, ...(options.breakLock ? { breakLock: true } : {}),
+    onRecordError: (error) => deps.log(`warning: the lock could not record an ansible-playbook process group (${error.message}): if kspray is killed now, the next run cannot see it`),
+  });
+  const took = lock.tookOverStale;
+  if (took) deps.log(`took over the lock of ${took.holder ? `run ${took.holder.runId} (pid ${took.holder.pid} since ${took.holder.startedAt})` : 'an unreadable lock file'}: ${took.why ?? (took.reason === 'other-host' ? 'another host\'s, broken as asked (--break-lock)' : 'broken as asked (--break-lock)')}`);
   try {
     return await applyLocked(options, deps, runId, deps.signal ?? new AbortController().signal);
+  } catch (error) {
+    // A file kspray must write (the journal, a log, the workspace) could not be: the run stops with the path and the fix.
+    if (!(error instanceof FileError)) throw error;
+    return {
+      status: 'failed', runId, journal: undefined, ran: [], skipped: [],
+      failure: { exitCode: ExitCode.failed, message: error.message, hint: `${error.hint ?? ''}; the journal keeps its last good state, and the next run resumes from it`, stepId: null, hop: null, failedHosts: [], logPath: null },
+    };
   } finally {
     await lock.release();
   }
@@ -226,7 +238,8 @@ async function applyLocked(options: ApplyOptions, deps: ApplyDeps, runId: string
     } catch (error) {
       const stop = error instanceof StepStop ? error.result : signal.aborted ? { status: 'interrupted' as const, failure: interruptedAt(undefined) } : undefined;
       if (!stop) {
-        await save(finishRun(journal, { at: deps.now(), status: 'failed', message: error instanceof Error ? error.message : String(error) }));
+        // Best effort: when the journal itself cannot be written, its last good state stands (a running step the next run marks interrupted).
+        await save(finishRun(journal, { at: deps.now(), status: 'failed', message: error instanceof Error ? error.message : String(error) })).catch(() => undefined);
         throw error;
       }
       if (stop.status === 'stopped') {

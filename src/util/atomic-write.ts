@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname, join, basename } from 'node:path';
+import { fileError } from './fs-errors.js';
 
 export interface AtomicWriteOptions {
   /** File mode, e.g. 0o600 for files holding secrets. Default 0o644. */
@@ -12,6 +13,14 @@ export interface AtomicWriteOptions {
  * half of it: write a sibling temp file, fsync it, rename it over the target.
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
+  try {
+    await writeAtomically(path, data, options);
+  } catch (error) {
+    throw fileError(error, path, 'write');
+  }
+}
+
+async function writeAtomically(path: string, data: string | Uint8Array, options: AtomicWriteOptions): Promise<void> {
   const dir = dirname(path);
   await mkdir(dir, { recursive: true });
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
