@@ -73,6 +73,13 @@ export interface ApplyDeps {
   fitSteps?: ((steps: readonly PlanStep[], journal: Journal) => Promise<number>) | undefined;
   /** The plays of a tag's upgrade playbook that cordon their batch's nodes (Catalog.cordoningPlays): an interrupted step's record. */
   cordoningPlays?: ((tag: string) => readonly string[]) | undefined;
+  /**
+   * The cluster-wide lock (the Lease), taken once the local lock is held and
+   * released after it; throws (exit 3, naming the holder) when another run holds it.
+   */
+  holdClusterLock?: ((runId: string) => Promise<{ release(): Promise<void> }>) | undefined;
+  /** Called after every journal save with the text written: the cluster's copy mirrors it. */
+  journalSaved?: ((text: string, runId: string | undefined) => void) | undefined;
   /** Aborted by the CLI on Ctrl-C, SIGTERM or SIGHUP: ansible-playbook is stopped and the journal records where. */
   signal?: AbortSignal | undefined;
   log(text: string): void;
@@ -111,7 +118,9 @@ export async function applyPlan(options: ApplyOptions, deps: ApplyDeps): Promise
   });
   const took = lock.tookOverStale;
   if (took) deps.log(`took over the lock of ${took.holder ? `run ${took.holder.runId} (pid ${took.holder.pid} since ${took.holder.startedAt})` : 'an unreadable lock file'}: ${took.why ?? (took.reason === 'other-host' ? 'another host\'s, broken as asked (--break-lock)' : 'broken as asked (--break-lock)')}`);
+  let clusterLock: { release(): Promise<void> } | undefined;
   try {
+    clusterLock = await deps.holdClusterLock?.(runId);
     return await applyLocked(options, deps, runId, deps.signal ?? new AbortController().signal);
   } catch (error) {
     // A file kspray must write (the journal, a log, the workspace) could not be: the run stops with the path and the fix.
@@ -121,6 +130,7 @@ export async function applyPlan(options: ApplyOptions, deps: ApplyDeps): Promise
       failure: { exitCode: ExitCode.failed, message: error.message, hint: `${error.hint ?? ''}; the journal keeps its last good state, and the next run resumes from it`, stepId: null, hop: null, failedHosts: [], logPath: null },
     };
   } finally {
+    await clusterLock?.release();
     await lock.release();
   }
 }
@@ -148,7 +158,8 @@ async function applyLocked(options: ApplyOptions, deps: ApplyDeps, runId: string
 
   const save = async (next: Journal): Promise<void> => {
     journal = next;
-    await saveJournal(baseDir, journal);
+    const { text } = await saveJournal(baseDir, journal, deps.now());
+    deps.journalSaved?.(text, journal.runId);
   };
   let started = false;
   /** The run is recorded when its first step is about to start: a refusal or a "no" before that leaves no run behind. */

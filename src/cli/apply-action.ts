@@ -29,6 +29,7 @@ import { ExitCode, UsageError } from '../util/errors.js';
 import { cacheDir } from '../util/paths.js';
 import type { ApplyCommandOptions } from './apply.js';
 import { buildPlanContext, type PlanContext } from './plan-input.js';
+import { openClusterSide } from './cluster-side.js';
 import { parseSkippedChecks } from './preflight.js';
 import { readLiveFacts, type LiveFacts } from './live-facts.js';
 import { controlPlaneAtTarget, verifyFromFacts } from '../apply/verify.js';
@@ -124,6 +125,19 @@ export async function runApplyCommand(versions: string | undefined, options: App
     log: printStderr,
     now,
   };
+  // State where every client sees it: the Lease and the journal's copy in the cluster, when the API answers.
+  const side = waivers.noClusterApi === undefined && context.live?.ok ? await openClusterSide(loaded, options, printStderr) : undefined;
+  if (side) {
+    deps.holdClusterLock = (runId) => side.lock(runId, (message) => {
+      printStderr(`${message}: stopping, another run may drive the cluster now`);
+      controller.abort('SIGTERM');
+    });
+    deps.journalSaved = (text, runId) => side.mirror(text, runId);
+  }
+  if (context.journalFromCluster !== undefined) {
+    // A machine with no (or an older) journal goes on from the cluster's: it becomes the local journal.
+    await writeFileAtomic(context.journalPath, context.journalFromCluster, { mode: 0o600 });
+  }
   const stopSignals = onStopSignals(controller);
   let result: ApplyResult;
   try {
@@ -133,6 +147,7 @@ export async function runApplyCommand(versions: string | undefined, options: App
     }, deps);
   } finally {
     stopSignals();
+    await side?.close();
     await writeRunReports(options, baseDir, plan.cluster.name, runBefore);
   }
   report(result, options, plan, select.mastersOnly);

@@ -33,6 +33,7 @@ import { parseVersionPair, parseVersionSpec, type VersionPair, type VersionSpec 
 import { UsageError } from '../util/errors.js';
 import { cacheDir } from '../util/paths.js';
 import { loadClusterOrFail } from './load-cluster.js';
+import { printStderr } from './output.js';
 import { readLiveFacts, type LiveFacts } from './live-facts.js';
 
 /**
@@ -78,6 +79,8 @@ export interface PlanContext {
   stateDir: string;
   journal: Journal | undefined;
   journalPath: string;
+  /** The journal came from the cluster's copy (newer, or none here): its text, for apply to keep locally. */
+  journalFromCluster: string | undefined;
   state: ClusterState;
   /** 'resume': the journal's unfinished plan, planned again (`recorded` is it); 'fresh': from where the cluster is. */
   mode: 'fresh' | 'resume';
@@ -163,6 +166,20 @@ export function unfinishedPlan(journal: Journal | undefined): PlanDocument | und
   return states.some((s) => s !== 'pending') && states.some((s) => s !== 'succeeded') ? journal.plan : undefined;
 }
 
+/** The journal the cluster keeps (when a kubeconfig answers), parsed; a damaged one is said, not used. */
+async function clusterJournal(loaded: LoadedCluster, flags: PlanFlags): Promise<{ journal: Journal | undefined; savedAt: string | undefined; text: string; problem?: string } | undefined> {
+  const { readClusterJournal } = await import('./cluster-side.js');
+  const stored = await readClusterJournal(loaded, flags, printStderr);
+  if (!stored) return undefined;
+  const { parseJournal } = await import('../journal/journal-store.js');
+  try {
+    const journal = parseJournal(stored.text, `the cluster's journal (Secret kube-system/kspray-${loaded.cluster.name}-journal)`, loaded.cluster.name);
+    return { journal, savedAt: journal.savedAt, text: stored.text };
+  } catch (error) {
+    return { journal: undefined, savedAt: undefined, text: stored.text, problem: (error as Error).message };
+  }
+}
+
 async function loadJournalIfAny(baseDir: string, cluster: string): Promise<{ journal: Journal | undefined; path: string }> {
   const { journalPath, loadJournal } = await import('../journal/journal-store.js');
   const path = journalPath(baseDir, cluster);
@@ -183,7 +200,14 @@ export async function buildPlanContext(flags: PlanFlags, read: LiveRead = {}): P
   const catalog = await loadCatalogAsync();
   const lock = await loadLockFile(loaded.file, catalog);
   const stateDir = join(loaded.baseDir, '.kspray');
-  const { journal, path: journalPath } = await loadJournalIfAny(loaded.baseDir, loaded.cluster.name);
+  const local = await loadJournalIfAny(loaded.baseDir, loaded.cluster.name);
+  const journalPath = local.path;
+  const fromCluster = flags.noClusterApi ? undefined : await clusterJournal(loaded, flags);
+  const { pickJournal } = await import('./cluster-side.js');
+  const picked = pickJournal(local.journal ? { journal: local.journal, savedAt: local.journal.savedAt } : undefined, fromCluster);
+  if (picked.note) printStderr(picked.note);
+  const journal = picked.journal;
+  const journalFromCluster = picked.source === 'cluster' ? fromCluster?.text : undefined;
   const journalShown = relative(process.cwd(), journalPath) || journalPath;
 
   // What is asked, and whether it resumes the journal's unfinished plan.
@@ -261,7 +285,7 @@ export async function buildPlanContext(flags: PlanFlags, read: LiveRead = {}): P
   }
   const { planDifferences } = recorded ? await import('../plan/identity.js') : { planDifferences: undefined };
   const drift = recorded && planDifferences ? planDifferences(recorded, plan) : [];
-  return { kind: 'plan', loaded, catalog, lock, stateDir, journal, journalPath, state, mode: recorded ? 'resume' : 'fresh', recorded, drift, input, plan, live };
+  return { kind: 'plan', loaded, catalog, lock, stateDir, journal, journalPath, journalFromCluster, state, mode: recorded ? 'resume' : 'fresh', recorded, drift, input, plan, live };
 }
 
 /** A FROM typed on the command line must be where the cluster is. */
