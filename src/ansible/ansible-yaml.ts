@@ -13,7 +13,7 @@
  * value from a cluster file is ever templated. Reading (kspray import), the
  * same tags give what Ansible would see.
  */
-import { Document, LineCounter, isAlias, isMap, parseDocument, visit, type ScalarTag, type Tags } from 'yaml';
+import { Document, LineCounter, parseDocument, visit, type ScalarTag, type Tags } from 'yaml';
 
 /** PyYAML's implicit resolvers (yaml/resolver.py, PyYAML 3.x – 6.x), as JavaScript patterns. */
 export const PYYAML_RESOLVERS = {
@@ -115,9 +115,17 @@ function ansibleScalarTags(onTimestamp?: (text: string) => void): ScalarTag[] {
         return text;
       },
     },
-    { tag: '!unsafe', resolve: (text) => text },
+    { tag: '!unsafe', resolve: (text) => new UnsafeText(text) },
     { tag: '!vault', resolve: (text) => new VaultValue(text) },
   ];
+}
+
+/** A `!unsafe` string: text Ansible never templates, whatever it holds. */
+export class UnsafeText {
+  constructor(readonly text: string) {}
+  toJSON(): string {
+    return this.text;
+  }
 }
 
 /** A `!vault` value: Ansible Vault ciphertext, which kspray never decrypts. */
@@ -214,18 +222,13 @@ export function parseAnsibleYaml(text: string): AnsibleYamlResult {
       }
     },
   });
-  if (problems.length > 0) return { ok: false, problems };
+  if (problems.length > 0) return { ok: false, problems: problems.sort((a, b) => a.line - b.line || a.col - b.col) };
   try {
     return { ok: true, value: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }), timestamps };
   } catch (error) {
-    // toJS throws only for aliases: too many expansions (an alias bomb), or one that refers to itself.
-    return { ok: false, problems: [{ line: 1, col: 1, message: `YAML: ${error instanceof Error ? error.message : String(error)}`, fix: `expand at most ${MAX_ALIAS_COUNT} aliases; write the values out instead of nesting aliases` }] };
+    // toJS throws only for aliases: too many expansions (an alias bomb), or one inside its own anchor.
+    const bomb = error instanceof Error && /alias count/i.test(error.message);
+    const message = bomb ? `aliases expand more than ${MAX_ALIAS_COUNT} times (nested aliases multiply: an "alias bomb")` : error instanceof Error ? error.message : String(error);
+    return { ok: false, problems: [{ line: 1, col: 1, message: `YAML: ${message}`, fix: 'write the values out, or use each anchor a few times only' }] };
   }
-}
-
-/** Whether a parsed YAML document has aliases at all (the cluster loader's fast path cannot bound their expansion). */
-export function hasAliases(doc: Document): boolean {
-  let found = false;
-  visit(doc, { Alias() { found = true; return visit.BREAK; } });
-  return found || (isMap(doc.contents) && isAlias(doc.contents));
 }
