@@ -8,7 +8,7 @@ import { dirname } from 'node:path';
 import { allowedEnv, ExecError, run, type RunOptions, type RunResult } from '../process/exec.js';
 import { redact } from '../util/redact.js';
 import { followEvents, type AnsibleEvent } from './events.js';
-import { eventsEnv, readCallbackSettings } from './events-env.js';
+import { eventsEnv, readCallbackSettings, writeMaskFile } from './events-env.js';
 import { ansibleErrorLine, parseRecap, summarizeRun, type PlaybookOutcome, type Recap } from './recap.js';
 
 export { playbookArgv, type PlaybookOptions } from './playbook-argv.js';
@@ -77,7 +77,8 @@ export async function runPlaybook(options: RunPlaybookOptions): Promise<Playbook
 
   const childEnv = { ...allowedEnv(), ...options.env };
   const config = await readCallbackSettings(cwd, childEnv);
-  const env = { ...options.env, ...eventsEnv(options.eventsFile, childEnv, config) };
+  const mask = await writeMaskFile(options.eventsFile);
+  const env = { ...options.env, ...eventsEnv(options.eventsFile, childEnv, config), ...mask?.env };
 
   let result: RunResult | undefined;
   let thrown: unknown;
@@ -96,6 +97,7 @@ export async function runPlaybook(options: RunPlaybookOptions): Promise<Playbook
     // The writer is gone: read what is left, then stop.
     stopFollowing.abort();
     await following;
+    await mask?.remove();
   }
   if (followError !== undefined) throw followError;
   const durationMs = performance.now() - started;

@@ -16,8 +16,6 @@ export type KubeVersionForm = 'v-prefixed' | 'bare';
 export interface CatalogSource {
   kind: 'bundled' | 'refreshed' | 'memory';
   path: string | undefined;
-  /** A refreshed catalog that exists but was not used, and why. */
-  ignored?: { path: string; reason: string };
 }
 
 export class Catalog {

@@ -16,7 +16,7 @@ import { isAscii } from 'node:buffer';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { cacheDir, dataDir } from '../util/paths.js';
-import { Catalog, type CatalogSource } from './catalog.js';
+import { Catalog } from './catalog.js';
 import type { CatalogDocument } from './schema.js';
 import { isReleaseTag } from './versions.js';
 
@@ -52,9 +52,9 @@ export function forgetCatalog(): void {
   memo = undefined;
 }
 
-/** A Catalog over the bundled snapshot; `ignored` says which refreshed catalog was passed over, and why. */
-export function bundledCatalog(ignored?: CatalogSource['ignored']): Catalog {
-  return new Catalog(loadBundledRaw(), { kind: 'bundled', path: bundledCatalogPath, ...(ignored ? { ignored } : {}) });
+/** A Catalog over the bundled snapshot. */
+export function bundledCatalog(): Catalog {
+  return new Catalog(loadBundledRaw(), { kind: 'bundled', path: bundledCatalogPath });
 }
 
 /** loadCatalog() without zod unless a refreshed catalog must be validated (see above). */

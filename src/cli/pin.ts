@@ -18,7 +18,10 @@ export function register(program: Command): void {
       const catalog = loadCatalog();
       const current = existsSync(path) ? parseLockFile(readFileSync(path, 'utf8'), path) : undefined;
       const next = pinTags(current, catalog, options.tag);
-      await writeFileAtomic(path, serializeLockFile(next));
+      const { writeError } = await import('../util/fs-errors.js');
+      await writeFileAtomic(path, serializeLockFile(next)).catch((error: unknown) => {
+        throw writeError(path, error, 'kspray.lock.yaml lives beside the cluster file: make that directory writable, or remove what is in the way');
+      });
       for (const [line, entry] of Object.entries(next.lines)) printStderr(`${line}: ${entry.tag} ${entry.sha.slice(0, 12)}`);
       printStderr(`wrote ${path}`);
     });

@@ -5,9 +5,11 @@
  * timeouts. client-node is slow to load (~0.7 s), so it is imported only here,
  * lazily, and only commands that talk to a cluster pay for it.
  */
+import { readFileSync, statSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { load as loadYaml } from 'js-yaml';
 import { type HttpTarget, sendJson } from './http.js';
 import { type KubeFailure, type KubeResult, fail, ok } from './result.js';
 import type { KubeAccess } from './types.js';
@@ -139,6 +141,10 @@ export async function loadKubeConfig(access: KubeAccess): Promise<KubeResult<Loa
   const { KubeConfig } = await import('@kubernetes/client-node');
   const [first, ...rest] = access.kubeconfigPaths;
   if (first === undefined) return fail(kubeconfigFailure('no kubeconfig given'));
+  for (const path of access.kubeconfigPaths) {
+    const problem = kubeconfigFileProblem(path);
+    if (problem) return fail(kubeconfigFailure(`kubeconfig ${path} ${problem}`, undefined, 'pass --kubeconfig the admin.conf Kubespray wrote (inventories/<name>/artifacts/admin.conf), or fix KUBECONFIG'));
+  }
   const kc = new KubeConfig();
   try {
     kc.loadFromFile(first);
@@ -164,6 +170,29 @@ export async function loadKubeConfig(access: KubeAccess): Promise<KubeResult<Loa
   }
   if (!cluster.server) return fail(kubeconfigFailure(`cluster "${cluster.name}" in the kubeconfig has no server`));
   return ok({ kc, server: cluster.server, context });
+}
+
+/**
+ * What makes a file no kubeconfig at all, said plainly: client-node reads an
+ * empty file or a YAML list as undefined and fails on a property of it.
+ */
+function kubeconfigFileProblem(path: string): string | undefined {
+  let text: string;
+  try {
+    if (!statSync(path).isFile()) return 'is not a file';
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    return `cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`;
+  }
+  if (text.trim() === '') return 'is empty';
+  let data: unknown;
+  try {
+    data = loadYaml(text);
+  } catch (error) {
+    return `is not valid YAML: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]}`;
+  }
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) return 'is not a kubeconfig (a YAML map with clusters, users and contexts)';
+  return undefined;
 }
 
 function mergeFirstWins(into: KubeConfig, extra: KubeConfig): void {
