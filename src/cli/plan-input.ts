@@ -96,7 +96,7 @@ export function checkCanaryFits(text: string | undefined, canary: number, worker
   if (text === undefined || canary === 0 || canary < workers) return;
   throw new UsageError(
     `--canary ${text}: the cluster has ${workers} worker${workers === 1 ? '' : 's'}, so the canary would be every worker`,
-    workers > 1 ? `pass --canary 1 to ${workers - 1}, or --canary 0 for no canary` : 'pass --canary 0: there is no other worker to upgrade after a canary',
+    workers > 2 ? `pass --canary 1 to ${workers - 1}, or --canary 0 for no canary` : workers === 2 ? 'pass --canary 1, or --canary 0 for no canary' : 'pass --canary 0: there is no other worker to upgrade after a canary',
   );
 }
 

@@ -143,7 +143,7 @@ export async function loadKubeConfig(access: KubeAccess): Promise<KubeResult<Loa
   if (first === undefined) return fail(kubeconfigFailure('no kubeconfig given'));
   for (const path of access.kubeconfigPaths) {
     const problem = kubeconfigFileProblem(path);
-    if (problem) return fail(kubeconfigFailure(`kubeconfig ${path} ${problem}`, undefined, 'pass --kubeconfig the admin.conf Kubespray wrote (inventories/<name>/artifacts/admin.conf), or fix KUBECONFIG'));
+    if (problem) return fail(kubeconfigFailure(`kubeconfig ${path} ${problem}`, undefined, 'pass --kubeconfig the admin.conf that Kubespray wrote, e.g. inventories/<name>/artifacts/admin.conf, or fix KUBECONFIG'));
   }
   const kc = new KubeConfig();
   try {
