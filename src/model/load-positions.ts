@@ -23,7 +23,7 @@ export function parseWithPositions(text: string, displayName: string, file: stri
   };
   const syntax = doc.errors.map((error): Problem => {
     const pos = error.linePos?.[0] ?? offsetPos(lineCounter, error.pos[0]);
-    return { ...at(0, '', ''), line: pos.line, col: pos.col, message: `YAML: ${yamlMessage(error.code, error.message)}`, fix: yamlFix(error.code) };
+    return { ...at(0, '', ''), line: pos.line, col: pos.col, message: `YAML: ${yamlMessage(error.code, error.message)}`, fix: yamlFix(error.code, error.message) };
   });
   visit(doc, {
     Alias(_, alias) {
@@ -35,10 +35,11 @@ export function parseWithPositions(text: string, displayName: string, file: stri
   try {
     data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (error) {
-    // Only aliases make toJS throw here: an alias bomb (expansions past the count), or an alias inside its own anchor.
-    const bomb = error instanceof Error && /alias count/i.test(error.message);
-    const message = bomb ? `YAML: aliases expand more than ${MAX_ALIAS_COUNT} times (nested aliases multiply: an "alias bomb")` : `YAML: ${error instanceof Error ? error.message : String(error)}`;
-    return { ok: false, file, problems: [at(0, message, 'write the values out, or use each anchor a few times only')] };
+    // Only aliases and merges make toJS throw here: an alias bomb (expansions past the count), an alias inside its own anchor, a merge of a non-map.
+    const text = error instanceof Error ? error.message : String(error);
+    if (/alias count/i.test(text)) return { ok: false, file, problems: [at(0, `YAML: aliases expand more than ${MAX_ALIAS_COUNT} times (nested aliases multiply: an "alias bomb")`, 'write the values out, or use each anchor a few times only')] };
+    const fix = /merge/i.test(text) ? 'a merge key (<<) takes a map, an alias of one, or a list of them' : 'write the values out instead of the alias';
+    return { ok: false, file, problems: [at(0, `YAML: ${firstLine(text)}`, fix)] };
   }
   if (data === null || data === undefined) {
     return { ok: false, file, problems: [at(0, 'the file is empty', 'write the cluster: start from inventories/k1/cluster.yaml, or `kspray import` an inventory')] };
@@ -98,12 +99,15 @@ function issueMessage(issue: z.core.$ZodIssue, present: boolean, value: unknown)
     case 'invalid_value':
       return present ? `${describeValue(value)} is not one of the allowed values` : 'a required value is missing';
     case 'invalid_union':
-      return present ? `${describeValue(value)} is neither of the allowed forms` : 'a required value is missing';
+      // The forms are secret references: what was written there may be the secret itself, so it is never shown.
+      return present ? `${isSeq(value) ? 'a list' : value !== null && typeof value === 'object' ? 'this map' : `a ${value === null ? 'null' : typeof value}`} is neither of the allowed forms` : 'a required value is missing';
     case 'too_small':
+      if (!issue.message.startsWith('Too small')) return issue.message; // a message the schema wrote
       if (issue.origin === 'array') return `needs at least ${String(issue.minimum)} item${Number(issue.minimum) === 1 ? '' : 's'}, has ${isSeq(value) ? value.items.length : 0}`;
       if (issue.origin === 'string') return `must not be empty`;
       return `must be at least ${String(issue.minimum)}`;
     case 'too_big':
+      if (!issue.message.startsWith('Too big')) return issue.message;
       return issue.origin === 'string' ? `is longer than ${String(issue.maximum)} characters` : `must be at most ${String(issue.maximum)}`;
     default:
       return issue.message;
@@ -136,7 +140,10 @@ function yamlMessage(code: string, message: string): string {
   return (firstLine(message) ?? message).replace(/ at line \d+, column \d+:?$/, '');
 }
 
-function yamlFix(code: string): string {
+function yamlFix(code: string, message = ''): string {
+  // "Flow map … must be sufficiently indented and end with a }": the closing bracket is what is most often missing.
+  const closer = / end with an? ([}\]])/.exec(message)?.[1];
+  if (closer) return `close the flow ${closer === '}' ? 'map' : 'list'} with ${closer} (and indent its lines under their parent)`;
   if (code === 'DUPLICATE_KEY') return 'remove or rename one of the two keys';
   if (code === 'MULTIPLE_DOCS') return 'a cluster file is one document: remove the `---` line and what follows, or move it to a file of its own';
   if (code.includes('INDENT') || code === 'BAD_INDENT') return 'fix the indentation (spaces, not tabs; children indented under their parent)';

@@ -72,7 +72,7 @@ export const node = z.strictObject({
   ansibleHost: optional(z.string().check(z.minLength(1)), 'Address or name Ansible connects to (ansible_host); default: the name'),
   ip: describe(z.string(), 'Address Kubernetes services bind to (ip)'),
   accessIp: optional(z.string(), 'Address other nodes use to reach this one (access_ip)'),
-  iface: optional(z.string().check(z.regex(/^[\w.:-]+$/)), 'Network interface (iface), e.g. eno49'),
+  iface: optional(z.string().check(z.regex(/^[\w.:-]+$/, { message: 'must be a network interface name: letters, digits, _, ., : and -' })), 'Network interface (iface), e.g. eno49'),
   roles: describe(z.array(nodeRole).check(z.minLength(1)), 'control-plane, etcd, worker'),
   labels: optional(z.record(z.string(), z.string()), 'Node labels (node_labels), in Kubernetes label syntax'),
   zone: optional(z.string(), 'Failure zone; worker waves can keep one node of a zone per wave'),
