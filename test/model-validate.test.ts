@@ -3,7 +3,7 @@
  * path, a message and a fix; `validate` exits 1, `render` exits 2 and writes
  * nothing.
  */
-import { readdir, writeFile } from 'node:fs/promises';
+import { chmod, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { k1SecretEnv, runCli, withTempDir } from './helpers/cli.js';
@@ -90,6 +90,38 @@ describe('kspray validate and render on malformed cluster files', () => {
       const result = await runCli(['validate', '-c', file]);
       expect(result.exitCode).toBe(0);
       expect(result.stderr).toMatch(/:5:3 warning: nodes: a single etcd member/);
+    });
+  });
+
+  it('warns about a secret file that others can read, naming it, and never prints the secret', async () => {
+    await withTempDir(async (dir) => {
+      const file = join(dir, 'cluster.yaml');
+      await writeFile(join(dir, 'admin.key'), 'AQBreadableAdminKey==\n', { mode: 0o644 });
+      await chmod(join(dir, 'admin.key'), 0o644);
+      await writeFile(file, `${head}${nodes3}addons:\n  rbdProvisioner:\n    monitors: [10.0.0.9:6789]\n    pool: kubes\n    adminSecret: { fromFile: admin.key }\n    userSecret: { fromEnv: K1_RBD_USER_SECRET }\n`);
+
+      const result = await runCli(['validate', '-c', file], { env: k1SecretEnv });
+
+      expect(result.exitCode).toBe(0);
+      expect(result.stderr).toContain(`${file}:13:18 warning: addons.rbdProvisioner.adminSecret: secret file ${join(dir, 'admin.key')} is readable by its group and everyone (mode 0644) — chmod 600 ${join(dir, 'admin.key')}`);
+      expect(result.stdout + result.stderr).not.toContain('AQBreadableAdminKey');
+    });
+  });
+
+  it('writes a secret-looking extraVars value to the secrets file only, with a warning that names it', async () => {
+    await withTempDir(async (dir) => {
+      const file = join(dir, 'cluster.yaml');
+      await writeFile(file, `${head}${nodes3}extraVars:\n  ansible_become_password: pw-in-the-file\n  kube_token_auth: true\n`);
+
+      const result = await runCli(['render', '-c', file, '--tag', 'v2.13.2', '--out', dir]);
+
+      expect(result.exitCode, result.stderr).toBe(0);
+      expect(result.stderr).toMatch(/:10:28 warning: extraVars\.ansible_become_password: ansible_become_password looks like a secret written in the cluster file/);
+      expect(result.stdout + result.stderr).not.toContain('pw-in-the-file');
+      expect(await readFile(join(dir, 'extra-vars', 't1.secrets.yml'), 'utf8')).toContain('ansible_become_password: pw-in-the-file');
+      const plain = await readFile(join(dir, 'extra-vars', 't1.yml'), 'utf8');
+      expect(plain).not.toContain('pw-in-the-file');
+      expect(plain).toContain('kube_token_auth: true');
     });
   });
 });
