@@ -91,7 +91,8 @@ export function cidrsOverlap(a: Cidr, b: Cidr): boolean {
 }
 
 function v4(text: string): bigint {
-  return text.split('.').reduce((total, part) => (total << 8n) | BigInt(Number(part)), 0n);
+  // One BigInt per address: a cluster of 15,000 nodes parses this 30,000 times.
+  return BigInt(text.split('.').reduce((total, part) => total * 256 + Number(part), 0));
 }
 
 /** Node's isIP has already accepted the text: expand `::` and an embedded dotted quad into eight groups. */

@@ -6,7 +6,7 @@
  */
 import type { Cluster } from './schema.js';
 import type { RuleProblem } from './rules.js';
-import { cidrContains, cidrsOverlap, formatCidr, hostBitsSet, normalizeAddress, parseAddress, parseCidr, type Cidr } from './ip.js';
+import { cidrContains, cidrsOverlap, formatCidr, hostBitsSet, parseAddress, parseCidr, type Address, type Cidr } from './ip.js';
 
 type Path = Array<string | number>;
 
@@ -15,19 +15,31 @@ const DEFAULT_RANGES = { serviceAddresses: '10.233.0.0/18', podsSubnet: '10.233.
 const RANGE_VAR = { serviceAddresses: 'kube_service_addresses', podsSubnet: 'kube_pods_subnet' } as const;
 const MAX_AS = 4294967295;
 
+/** Each node's addresses, parsed once (a cluster may have 15,000 nodes). */
+interface NodeAddresses {
+  ip: Address | undefined;
+  accessIp: Address | undefined;
+}
+
 export function networkRules(cluster: Cluster): RuleProblem[] {
-  return [...addresses(cluster), ...duplicates(cluster), ...ranges(cluster), ...asNumbers(cluster)];
+  const parsed: NodeAddresses[] = cluster.nodes.map((node) => ({ ip: parseAddress(node.ip), accessIp: node.accessIp === undefined ? undefined : parseAddress(node.accessIp) }));
+  return [...addresses(cluster, parsed), ...duplicates(cluster, parsed), ...ranges(cluster, parsed), ...asNumbers(cluster)];
+}
+
+/** One key per address, whatever its spelling. */
+function keyOf(address: Address | undefined): string | undefined {
+  return address === undefined ? undefined : `${address.family}/${address.value.toString(16)}`;
 }
 
 function error(path: Path, message: string, fix: string): RuleProblem {
   return { severity: 'error', path, message, fix };
 }
 
-function addresses(cluster: Cluster): RuleProblem[] {
+function addresses(cluster: Cluster, parsed: readonly NodeAddresses[]): RuleProblem[] {
   const problems: RuleProblem[] = [];
   cluster.nodes.forEach((node, index) => {
-    if (!parseAddress(node.ip)) problems.push(error(['nodes', index, 'ip'], `"${node.ip}" is not an IP address`, 'write the node address as an IPv4 or IPv6 address, e.g. 192.168.30.13'));
-    if (node.accessIp !== undefined && !parseAddress(node.accessIp)) problems.push(error(['nodes', index, 'accessIp'], `"${node.accessIp}" is not an IP address`, 'write accessIp as an IPv4 or IPv6 address, or remove it'));
+    if (!parsed[index]!.ip) problems.push(error(['nodes', index, 'ip'], `"${node.ip}" is not an IP address`, 'write the node address as an IPv4 or IPv6 address, e.g. 192.168.30.13'));
+    if (node.accessIp !== undefined && !parsed[index]!.accessIp) problems.push(error(['nodes', index, 'accessIp'], `"${node.accessIp}" is not an IP address`, 'write accessIp as an IPv4 or IPv6 address, or remove it'));
   });
   cluster.network.calico?.peers?.forEach((peer, index) => {
     if (!parseAddress(peer.routerId)) problems.push(error(['network', 'calico', 'peers', index, 'routerId'], `"${peer.routerId}" is not an IP address`, 'routerId is the BGP peer\'s address, e.g. 192.168.30.1'));
@@ -36,12 +48,12 @@ function addresses(cluster: Cluster): RuleProblem[] {
 }
 
 /** The same value (after `key`) on two nodes is an error on the later one. */
-function duplicates(cluster: Cluster): RuleProblem[] {
+function duplicates(cluster: Cluster, parsed: readonly NodeAddresses[]): RuleProblem[] {
   const problems: RuleProblem[] = [];
-  const check = (field: 'name' | 'ip' | 'accessIp' | 'ansibleHost', keyOf: (node: Cluster['nodes'][number]) => string | undefined, what: string, fix: string): void => {
+  const check = (field: 'name' | 'ip' | 'accessIp' | 'ansibleHost', keyFor: (node: Cluster['nodes'][number], index: number) => string | undefined, what: string, fix: string): void => {
     const seen = new Map<string, number>();
     cluster.nodes.forEach((node, index) => {
-      const key = keyOf(node);
+      const key = keyFor(node, index);
       if (key === undefined) return;
       const first = seen.get(key);
       if (first === undefined) {
@@ -52,23 +64,25 @@ function duplicates(cluster: Cluster): RuleProblem[] {
       // Two nodes of one name and no ansibleHost: the duplicate name says it already.
       if (field === 'ansibleHost' && node.ansibleHost === undefined && other.ansibleHost === undefined) return;
       const written = field === 'ansibleHost' ? (node.ansibleHost ?? node.name) : String(node[field]);
-      const same = written === key ? '' : ` (the same as ${key})`;
       const shown = field === 'name' ? `"${written}"` : written;
+      const firstWritten = field === 'ansibleHost' ? (other.ansibleHost ?? other.name) : String(other[field]);
+      const same = written === firstWritten ? '' : ` (the same as ${firstWritten})`;
       problems.push(error(['nodes', index, node[field] === undefined ? 'name' : field], `duplicate ${what} ${shown}${same} (also nodes[${first}]${field === 'name' ? '' : `, ${other.name}`})`, fix));
     });
   };
   check('name', (node) => node.name, 'node name', 'give every node a unique name');
-  check('ip', (node) => normalizeAddress(node.ip), 'ip', 'every node needs its own address; check for a copy-paste slip');
-  check('accessIp', (node) => (node.accessIp === undefined ? undefined : normalizeAddress(node.accessIp)), 'accessIp', 'every node needs its own access address');
+  check('ip', (_node, index) => keyOf(parsed[index]!.ip), 'ip', 'every node needs its own address; check for a copy-paste slip');
+  check('accessIp', (_node, index) => keyOf(parsed[index]!.accessIp), 'accessIp', 'every node needs its own access address');
   // Ansible would run two hosts' tasks on one machine; the name stands in where ansibleHost is not set.
   check('ansibleHost', (node) => {
-    const host = node.ansibleHost ?? node.name;
-    return normalizeAddress(host) ?? host.toLowerCase();
+    if (node.ansibleHost === undefined) return node.name;
+    const host = node.ansibleHost;
+    return /^[\d.]+$|:/.test(host) ? (keyOf(parseAddress(host)) ?? host) : host.toLowerCase();
   }, 'ansibleHost', 'every node needs its own ansibleHost (the machine Ansible connects to); where it is not set, the node name is used');
   return problems;
 }
 
-function ranges(cluster: Cluster): RuleProblem[] {
+function ranges(cluster: Cluster, addressesOf: readonly NodeAddresses[]): RuleProblem[] {
   const problems: RuleProblem[] = [];
   const parsed: Partial<Record<keyof typeof DEFAULT_RANGES, { cidr: Cidr; written: boolean }>> = {};
   for (const key of ['serviceAddresses', 'podsSubnet'] as const) {
@@ -98,7 +112,7 @@ function ranges(cluster: Cluster): RuleProblem[] {
   cluster.nodes.forEach((node, index) => {
     for (const field of ['ip', 'accessIp'] as const) {
       const text = node[field];
-      const address = text === undefined ? undefined : parseAddress(text);
+      const address = addressesOf[index]![field];
       if (!address) continue;
       for (const key of ['serviceAddresses', 'podsSubnet'] as const) {
         const range = parsed[key];

@@ -19,9 +19,13 @@ import { hasJinjaDelimiter } from '../ansible/ansible-yaml.js';
 type Path = Array<string | number>;
 
 const UNCARRIABLE = /[\u0000\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+/** The cheap first look: most strings hold none of these, and then UNCARRIABLE need not run (15,000 nodes). */
+const MAYBE_UNCARRIABLE = /[\u0000\ud800-\udfff\ufffe\uffff]/;
 /** C0 controls (tab and newline included), DEL, C1 controls (NEL), and the line and paragraph separators. */
 const NOT_ON_A_LINE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** One look for what a host-line value may not hold (a control character, a separator, or the `{` of a Jinja delimiter). */
+const MAYBE_NOT_INI = /[\u0000-\u001f\u007f-\u009f\u2028\u2029{]/;
 /** A DNS name or an alias from the SSH config, or an address (checked with isIP). */
 const HOST_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 /** Kubernetes' qualified name (the part after the prefix of a label key) and label value. */
@@ -49,42 +53,56 @@ function describeChar(text: string, pattern: RegExp): string {
 
 function uncarriable(cluster: Cluster): RuleProblem[] {
   const problems: RuleProblem[] = [];
-  const walk = (value: unknown, path: Path): void => {
+  // The path is built only for a problem: the walk meets every string of a 15,000-node cluster.
+  const walk = (value: unknown, path: () => Path): void => {
     if (typeof value === 'string') {
-      if (UNCARRIABLE.test(value)) problems.push(error(path, `holds ${describeChar(value, UNCARRIABLE)}, which no file or command line carries faithfully`, 'remove the character (a "\\0" or "\\uFFFE" escape in a quoted string writes one)'));
+      if (MAYBE_UNCARRIABLE.test(value) && UNCARRIABLE.test(value)) problems.push(error(path(), `holds ${describeChar(value, UNCARRIABLE)}, which no file or command line carries faithfully`, 'remove the character (a "\\0" or "\\uFFFE" escape in a quoted string writes one)'));
     } else if (Array.isArray(value)) {
-      value.forEach((item, index) => walk(item, [...path, index]));
+      for (let index = 0; index < value.length; index++) walk(value[index], () => [...path(), index]);
     } else if (value !== null && typeof value === 'object') {
-      for (const [key, item] of Object.entries(value)) {
-        if (UNCARRIABLE.test(key)) problems.push(error([...path, key], `the key holds ${describeChar(key, UNCARRIABLE)}, which no file or command line carries faithfully`, 'rename the key', true));
-        walk(item, [...path, key]);
+      const record = value as Record<string, unknown>;
+      for (const key in record) {
+        if (MAYBE_UNCARRIABLE.test(key) && UNCARRIABLE.test(key)) problems.push(error([...path(), key], `the key holds ${describeChar(key, UNCARRIABLE)}, which no file or command line carries faithfully`, 'rename the key', true));
+        walk(record[key], () => [...path(), key]);
       }
     }
   };
-  walk(cluster, []);
+  walk(cluster, () => []);
   return problems;
+}
+
+/** Names repeat on every node (kubelet_max_pods, topology.kubernetes.io/zone): each is judged once. */
+function memo<T>(judge: (name: string) => T): (name: string) => T {
+  const known = new Map<string, T>();
+  return (name) => {
+    if (!known.has(name)) known.set(name, judge(name));
+    return known.get(name)!;
+  };
 }
 
 function nodeValues(cluster: Cluster): RuleProblem[] {
   const problems: RuleProblem[] = [];
+  const labelKey = memo(labelKeyProblem);
+  const varName = memo((name) => (!VARIABLE_NAME.test(name) ? 'invalid' : isSecretName(name) ? 'secret' : 'ok'));
   cluster.nodes.forEach((node, index) => {
     const at = (...rest: Path): Path => ['nodes', index, ...rest];
     if (node.ansibleHost !== undefined && !isIP(node.ansibleHost) && (node.ansibleHost.length > 253 || !HOST_NAME.test(node.ansibleHost))) {
       problems.push(error(at('ansibleHost'), `"${printable(node.ansibleHost)}" is neither an IP address nor a host name`, 'write the address or DNS name Ansible connects to, e.g. 192.168.30.13 or k1-node01.example.com'));
     }
     for (const [key, value] of Object.entries(node.labels ?? {})) {
-      const keyProblem = labelKeyProblem(key);
+      const keyProblem = labelKey(key);
       if (keyProblem) problems.push(error(at('labels', key), `label key "${printable(key)}" ${keyProblem}`, 'write [prefix/]name: the name ≤ 63 of letters, digits, -, _ and ., starting and ending with a letter or digit; the prefix a lower-case DNS subdomain', true));
       if (value.length > 63 || (value !== '' && !LABEL_NAME.test(value))) {
         problems.push(error(at('labels', key), `label value "${printable(value)}" is not a Kubernetes label value`, 'write at most 63 letters, digits, -, _ and ., starting and ending with a letter or digit (or an empty string)'));
       }
     }
     for (const [key, value] of Object.entries(node.vars ?? {})) {
-      if (!VARIABLE_NAME.test(key)) {
+      const name = varName(key);
+      if (name === 'invalid') {
         problems.push(error(at('vars', key), `"${printable(key)}" is not an Ansible variable name`, 'use letters, digits and _, not starting with a digit', true));
         continue;
       }
-      if (isSecretName(key) && !isPlainSwitch(value)) {
+      if (name === 'secret' && !isPlainSwitch(value)) {
         problems.push(error(at('vars', key), `${key} looks like a secret, and host variables are written to the inventory (mode 0644, meant for git)`, `set it for every host as extraVars.${key}: { fromEnv: VAR } (written to the 0600 secrets file), or keep it in Ansible Vault outside kspray`));
         continue;
       }
@@ -98,6 +116,7 @@ function nodeValues(cluster: Cluster): RuleProblem[] {
 function iniValueProblems(value: unknown, path: Path, depth: number): RuleProblem[] {
   if (depth > MAX_INI_DEPTH) return [error(path, `nests lists or maps deeper than ${MAX_INI_DEPTH} levels, which Ansible reads back as a string`, 'flatten the value, or move it to extraVars')];
   if (typeof value === 'string') {
+    if (!MAYBE_NOT_INI.test(value)) return [];
     if (NOT_ON_A_LINE.test(value)) return [error(path, `holds ${describeChar(value, NOT_ON_A_LINE)}: an inventory host line cannot carry it`, 'remove it; a value with line breaks belongs in extraVars')];
     if (hasJinjaDelimiter(value)) return [error(path, 'holds a Jinja delimiter ({{, {% or {#), which Ansible would template from the inventory', 'write the literal value; a value must never become an expression (extraVars writes such text !unsafe, the inventory cannot)')];
     return [];
