@@ -8,6 +8,7 @@ import { inventoryList, type InventoryList } from '../ansible/inventory.js';
 import { parseAnsibleYaml, VaultValue } from '../ansible/ansible-yaml.js';
 import { ExecError, tailLines } from '../process/exec.js';
 import { UsageError } from '../util/errors.js';
+import { isSecretName } from '../model/secret-names.js';
 
 /** Reads a file the operator named, or says plainly why it cannot be read. */
 async function readInputFile(path: string, what: string, flag: string): Promise<Buffer> {
@@ -46,7 +47,7 @@ export async function readImportInventory(path: string): Promise<InventoryList> 
     return await inventoryList(path, { exportVars: true, env: { ANSIBLE_INVENTORY_UNPARSED_FAILED: 'true' } });
   } catch (error) {
     if (error instanceof ExecError && !error.notFound && !error.cancelled) {
-      const reason = tailLines(error.stderrTail, 6).trim() || `ansible-inventory exited with ${String(error.exitCode)}`;
+      const reason = maskSecretAssignments(tailLines(error.stderrTail, 6).trim()) || `ansible-inventory exited with ${String(error.exitCode)}`;
       throw new UsageError(`--inventory ${path}: Ansible cannot read it:\n${reason}`, 'fix the inventory at the line Ansible names (`ansible-inventory -i FILE --list` shows the same)');
     }
     throw error;
@@ -67,4 +68,13 @@ export async function readImportExtraVars(path: string): Promise<{ vars: Record<
   }
   const notes = parsed.timestamps.map((text) => `${text} in ${path} is a date to Ansible (YAML 1.1); kspray keeps it as the text ${text}`);
   return { vars: value as Record<string, unknown>, notes };
+}
+
+/**
+ * Ansible quotes the host line it cannot parse; a password on that line is
+ * no registered secret yet (import never reads its value), so the value of
+ * every secret-looking `name=value` is masked by name.
+ */
+export function maskSecretAssignments(text: string): string {
+  return text.replace(/([A-Za-z_][A-Za-z0-9_]*)=("[^"\n]*"?|'[^'\n]*'?|[^\s'"]+)/g, (whole, name: string) => (isSecretName(name) ? `${name}=***` : whole));
 }
