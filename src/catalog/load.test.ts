@@ -26,7 +26,7 @@ describe('loadCatalog', () => {
 
   it('uses the bundled snapshot when nothing was refreshed, and memoizes it', () => {
     const catalog = loadCatalog();
-    expect(catalog.source).toEqual({ kind: 'bundled', path: bundledCatalogPath });
+    expect(catalog.source).toEqual({ kind: 'bundled', sha256: expect.stringMatching(/^sha256:/), path: bundledCatalogPath });
     expect(catalog.newestTag()).toBe('v2.31.0');
     expect(loadCatalog()).toBe(catalog);
   });
@@ -40,7 +40,7 @@ describe('loadCatalog', () => {
     const catalog = loadCatalog();
 
     expect(catalog).not.toBe(bundledCatalog);
-    expect(catalog.source).toEqual({ kind: 'refreshed', path: join(cache, 'catalog.json') });
+    expect(catalog.source).toEqual({ kind: 'refreshed', sha256: expect.stringMatching(/^sha256:/), path: join(cache, 'catalog.json') });
     expect(catalog.lines()).toEqual(['2.13']);
     expect(catalog.newestTag()).toBe('v2.13.4');
   });
@@ -73,7 +73,7 @@ describe('loadCatalog', () => {
   it('loadCatalogAsync gives the memoized bundled catalog when nothing was refreshed', async () => {
     const catalog = await loadCatalogAsync();
 
-    expect(catalog.source).toEqual({ kind: 'bundled', path: bundledCatalogPath });
+    expect(catalog.source).toEqual({ kind: 'bundled', sha256: expect.stringMatching(/^sha256:/), path: bundledCatalogPath });
     expect(loadCatalog()).toBe(catalog);
   });
 

@@ -10,6 +10,7 @@
  * when there is a refreshed catalog to validate.
  */
 import { readFileSync } from 'node:fs';
+import { sha256OfText } from '../util/canonical-json.js';
 import { Catalog } from './catalog.js';
 import { type CatalogDocument, catalogDocument } from './schema.js';
 import { bundledCatalog, bundledCatalogPath, catalogState, forgetCatalog, memoizeCatalog, memoizedCatalog } from './snapshot.js';
@@ -24,14 +25,14 @@ export function loadCatalog(): Catalog {
   const known = memoizedCatalog(key);
   if (known) return known;
   if (mtime === undefined) return memoizeCatalog(key, bundledCatalog());
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(refreshed, 'utf8');
+    bytes = readFileSync(refreshed);
   } catch (error) {
     throw damaged(refreshed, `cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
   try {
-    return memoizeCatalog(key, new Catalog(parseCatalog(text), { kind: 'refreshed', path: refreshed }));
+    return memoizeCatalog(key, new Catalog(parseCatalog(bytes.toString('utf8')), { kind: 'refreshed', path: refreshed, sha256: sha256OfText(bytes) }));
   } catch (error) {
     throw damaged(refreshed, error instanceof Error ? error.message.split('\n')[0] ?? String(error) : String(error));
   }

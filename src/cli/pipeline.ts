@@ -50,7 +50,12 @@ async function runPipelineCommand(options: PipelineCommandOptions): Promise<void
     if (problem) throw new UsageError(`--cron "${line}": ${problem}`, 'pass five fields, e.g. --cron "30 1 * * 6" (01:30 every Saturday), or leave --cron out to schedule each window\'s opening');
   }
   const windows = parseWindows(options.window);
-  const { plan, loaded } = await planFor(options);
+  const planned = await planFor(options);
+  if (!planned) {
+    printStderr(`${options.cluster}: the cluster already runs ${options.to ?? 'the target'}: no pipeline to write`);
+    return;
+  }
+  const { plan, loaded } = planned;
   const file = resolve(options.cluster);
   const root = await repositoryRoot(dirname(file));
   if (root === undefined) printStderr(`warning: ${options.cluster} is not in a git repository: paths are relative to ${process.cwd()}`);
@@ -79,20 +84,12 @@ async function runPipelineCommand(options: PipelineCommandOptions): Promise<void
   }
 }
 
-/** The plan as `kspray plan` makes it, or the one the journal recorded when no target is given. */
-async function planFor(options: PipelineCommandOptions): Promise<{ plan: PlanDocument; loaded: LoadedCluster }> {
-  if (options.to !== undefined) {
-    const { buildPlanContext, makePlan } = await import('./plan-input.js');
-    const context = await buildPlanContext({ cluster: options.cluster, to: options.to, tag: options.tag, canary: options.canary, batch: options.batch });
-    return { plan: makePlan(context), loaded: context.loaded };
-  }
-  const { loadClusterOrFail } = await import('./load-cluster.js');
-  const { loadJournal } = await import('../journal/journal.js');
-  const { UsageError } = await import('../util/errors.js');
-  const loaded = await loadClusterOrFail(options.cluster);
-  const journal = await loadJournal(loaded.baseDir, loaded.cluster.name);
-  if (!journal?.plan) throw new UsageError('no target and no recorded plan', 'pass --to VERSION (e.g. --to 1.18)');
-  return { plan: journal.plan as PlanDocument, loaded };
+/** The plan as `kspray plan` makes it, or the journal's unfinished plan (planned again) when no target is given; undefined when the cluster is already there. */
+async function planFor(options: PipelineCommandOptions): Promise<{ plan: PlanDocument; loaded: LoadedCluster } | undefined> {
+  const { buildPlanContext } = await import('./plan-input.js');
+  const context = await buildPlanContext({ cluster: options.cluster, to: options.to, tag: options.tag, canary: options.canary, batch: options.batch });
+  if (context.kind === 'already') return undefined;
+  return { plan: context.plan, loaded: context.loaded };
 }
 
 async function repositoryRoot(dir: string): Promise<string | undefined> {

@@ -57,6 +57,12 @@ export function parseJournal(text: string, path: string, cluster: string): Journ
       'Use the kspray version that wrote it, or a newer one.',
     );
   }
+  if (typeof version === 'number' && version < JOURNAL_VERSION) {
+    throw new UsageError(
+      `the run journal ${path} was written by an older kspray (journalVersion ${version}); this kspray reads version ${JOURNAL_VERSION}`,
+      `Finish that upgrade with the kspray that started it, or move ${path} aside to start over (kspray then forgets which steps are done and which nodes it cordoned).`,
+    );
+  }
   const parsed = JournalSchema.safeParse(data);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ');

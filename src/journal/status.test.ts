@@ -4,6 +4,7 @@ import {
   type Journal,
 } from './journal.js';
 import { formatStatus, summarizeStatus } from './status.js';
+import { testPlan } from '../../test/helpers/plan-doc.js';
 
 const STEPS = [
   { id: 'hop1:facts', hop: 1, kind: 'facts' },
@@ -14,7 +15,7 @@ const STEPS = [
 const HOLDER = { pid: 1, host: 'ops1', startedAt: '2024-05-01T10:00:00.000Z', runId: 'r1', command: 'kspray apply' };
 
 function ran(): Journal {
-  let journal = startRun(registerSteps(createJournal('k1', { p: 1 }), STEPS), { runId: 'r1', at: '2024-05-01T10:00:00Z', pid: 7, host: 'ops1', flags: { skippedChecks: [{ id: 'pdb', reason: 'accepted' }] } });
+  let journal = startRun(registerSteps(createJournal('k1', testPlan()), STEPS), { runId: 'r1', at: '2024-05-01T10:00:00Z', pid: 7, host: 'ops1', flags: { skippedChecks: [{ id: 'pdb', reason: 'accepted' }] } });
   journal = finishStep(startStep(journal, 'hop1:facts', { at: '2024-05-01T10:00:00Z', hop: 1, kind: 'facts' }), 'hop1:facts', { at: '2024-05-01T10:01:00Z' });
   journal = startStep(journal, 'hop1:control-plane', { at: '2024-05-01T10:01:00Z', hop: 1, kind: 'control-plane', logPath: '/logs/cp.log' });
   return journal;
@@ -80,7 +81,7 @@ describe('summarizeStatus', () => {
 
     expect(summarizeStatus(journal).resumeAt).toBeNull();
     expect(formatStatus(summarizeStatus(journal))).toContain('every step succeeded');
-    expect(formatStatus(summarizeStatus(registerSteps(createJournal('k1', {}), STEPS)))).toContain('cluster k1: no run yet (4 steps planned)');
+    expect(formatStatus(summarizeStatus(registerSteps(createJournal('k1', testPlan()), STEPS)))).toContain('cluster k1: no run yet (4 steps planned)');
   });
 
   it('is plain JSON', () => {

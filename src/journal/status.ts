@@ -19,6 +19,10 @@ export interface StepRef {
 export interface StatusSummary {
   statusVersion: 1;
   cluster: string;
+  /** Where the cluster is: the last hop kspray finished (journal), else what the cluster file says. */
+  runs: { version: string; tag: string | null; source: 'journal' | 'cluster-file' };
+  /** The plan the journal tracks. */
+  plan: { from: string; to: string; hops: number };
   planId: string;
   runId: string | null;
   runStatus: RunStatus | null;
@@ -30,6 +34,10 @@ export interface StatusSummary {
    * the caller did not say what the lock holds.
    */
   runDiedUnrecorded: boolean | null;
+  /** The lock a dead run left behind: the next apply needs --break-lock (after checking no ansible-playbook of it still runs). */
+  needsBreakLock: boolean;
+  /** Why the last run ended as it did (a refusal, a failure), when it said. */
+  runMessage: string | null;
   /** The step running now, else the one that ran last. */
   currentStep: StepRef | null;
   currentHop: number | null;
@@ -42,7 +50,13 @@ export interface StatusSummary {
   skippedChecks: SkippedCheck[];
 }
 
-export function summarizeStatus(journal: Journal, stepOrder?: readonly string[], options: { lock?: LockState } = {}): StatusSummary {
+export interface StatusOptions {
+  lock?: LockState;
+  /** What the cluster file says, when the journal has no finished hop. */
+  clusterFile?: { version: string; tag: string | undefined };
+}
+
+export function summarizeStatus(journal: Journal, stepOrder?: readonly string[], options: StatusOptions = {}): StatusSummary {
   const order = orderedStepIds(journal, stepOrder);
   const run = journal.runs.find((candidate) => candidate.runId === journal.runId);
   const refs = order.flatMap((id) => (journal.steps[id] === undefined ? [] : [stepRef(journal, id)]));
@@ -53,12 +67,18 @@ export function summarizeStatus(journal: Journal, stepOrder?: readonly string[],
   return {
     statusVersion: 1,
     cluster: journal.cluster,
+    runs: journal.clusterState
+      ? { version: journal.clusterState.version, tag: journal.clusterState.tag, source: 'journal' }
+      : { version: options.clusterFile?.version ?? journal.plan.from.version, tag: options.clusterFile?.tag ?? journal.plan.from.tag ?? null, source: 'cluster-file' },
+    plan: { from: journal.plan.from.version, to: journal.plan.to.version, hops: journal.plan.hops.length },
     planId: journal.planId,
     runId: journal.runId ?? null,
     runStatus: run?.status ?? null,
     startedAt: run?.startedAt ?? null,
     endedAt: run?.endedAt ?? null,
     runDiedUnrecorded: diedUnrecorded(run?.status, options.lock),
+    needsBreakLock: options.lock?.state === 'stale' || options.lock?.state === 'unreadable',
+    runMessage: run?.message ?? null,
     currentStep: current ?? null,
     currentHop: current?.hop ?? null,
     steps: {
@@ -107,9 +127,14 @@ export function formatStatus(summary: StatusSummary): string {
     const ended = summary.endedAt === null ? '' : `, ended ${summary.endedAt}`;
     lines.push(`cluster ${summary.cluster}: run ${summary.runId} ${summary.runStatus ?? 'unknown'} (started ${summary.startedAt ?? '?'}${ended})`);
   }
+  lines.push(`  runs Kubernetes ${summary.runs.version}, Kubespray ${summary.runs.tag ?? '(not set)'} (${summary.runs.source === 'journal' ? 'the last hop kspray finished' : 'the cluster file'}); plan ${summary.plan.from} → ${summary.plan.to} in ${summary.plan.hops} hop(s)`);
   if (summary.runDiedUnrecorded === true) {
     lines.push('  the journal says running, but no kspray process holds the lock: that run died; the next apply resumes it');
   }
+  if (summary.needsBreakLock) {
+    lines.push('  the lock of a run that died is still there: check that no ansible-playbook of it still runs, then pass --break-lock to the next apply');
+  }
+  if (summary.runMessage !== null && summary.runStatus !== 'succeeded') lines.push(`  ${summary.runStatus}: ${summary.runMessage.split('\n')[0]}`);
   lines.push(`  steps: ${steps.done}/${steps.total} done${countsText(steps)}`);
   if (summary.currentStep !== null) {
     const step = summary.currentStep;
@@ -133,6 +158,11 @@ export function formatStatus(summary: StatusSummary): string {
   }
   lines.push(summary.resumeAt === null ? '  every step succeeded' : `  next apply resumes at ${summary.resumeAt}`);
   return `${lines.join('\n')}\n`;
+}
+
+/** `kspray status` exits 1 after a run that failed, was interrupted or refused: a pipeline step that checks it sees the trouble. */
+export function statusExitCode(summary: Pick<StatusSummary, 'runStatus'>): 0 | 1 {
+  return summary.runStatus === 'failed' || summary.runStatus === 'interrupted' || summary.runStatus === 'refused' ? 1 : 0;
 }
 
 function countsText(steps: StatusSummary['steps']): string {
