@@ -154,7 +154,7 @@ export const BAD_INPUTS: BadInput[] = [
   { name: 'plan: --batch 0', files: { 'c.yaml': GOOD }, args: ['plan', '1.16→1.17', '-c', 'c.yaml', '--batch', '0'], exit: 2, says: /--batch 0 is neither N nor P%/ },
   { name: 'plan: --batch 200%', files: { 'c.yaml': GOOD }, args: ['plan', '1.16→1.17', '-c', 'c.yaml', '--batch', '200%'], exit: 2, says: /--batch 200% is neither N nor P%/ },
   { name: 'plan: a version pair that is no version', files: { 'c.yaml': GOOD }, args: ['plan', '1.16→banana', '-c', 'c.yaml'], exit: 2, says: /banana/ },
-  { name: 'plan: no target', files: { 'c.yaml': GOOD }, args: ['plan', '-c', 'c.yaml'], exit: 2, says: /no target version\n\s+pass FROM→TO/ },
+  { name: 'plan: no target', files: { 'c.yaml': GOOD }, args: ['plan', '-c', 'c.yaml'], exit: 2, says: /no target version, and no unfinished plan recorded to resume\n\s+pass FROM→TO/ },
   { name: 'plan: a pair and --to', files: { 'c.yaml': GOOD }, args: ['plan', '1.16→1.17', '--to', '1.18', '-c', 'c.yaml'], exit: 2, says: /give the target either as FROM→TO or with --to, not both/ },
   { name: 'plan: an invalid cluster file', files: { 'c.yaml': withNode('{ name: W3, ip: 10.0.0.6, roles: [worker] }') }, args: ['plan', '1.16→1.17', '-c', 'c.yaml'], exit: 2, says: /c\.yaml:10:13 nodes\[5\]\.name[\s\S]*c\.yaml is not a valid cluster file/ },
   { name: 'plan: a damaged refreshed catalog', files: { 'c.yaml': GOOD, 'cache/catalog.json': '{ "tags": [ half' }, args: ['plan', '1.16→1.17', '-c', 'c.yaml'], env: { KSPRAY_CACHE_DIR: '{dir}/cache' }, exit: 2, says: /the refreshed catalog .*cache\/catalog\.json is damaged: not JSON[\s\S]*kspray catalog refresh --repo/ },
