@@ -111,7 +111,7 @@ describe('crash-safe runs', () => {
         await fill(filler);
         const { code } = await run.exited;
         expect(code, run.stderr()).toBe(1);
-        expect(run.stderr()).toMatch(new RegExp(`cannot (write|create)[^\\n]* ${inventories.replace(/[/.]/g, '\\$&')}/k1/\\S+: no space left on the device \\(ENOSPC\\)`));
+        expect(run.stderr()).toMatch(new RegExp(`cannot (write|create)[^\\n]* ${inventories.replace(/[/.]/g, '\\$&')}/k1/\\S+: no space left on the device`));
         expect(run.stderr()).toContain('free some space there');
         expect(run.stderr()).not.toMatch(/unexpected error|Unhandled 'error' event|\n\s+at /);
         const journal = JournalSchema.parse(JSON.parse(readFileSync(journalFile(fx), 'utf8')));
@@ -121,7 +121,7 @@ describe('crash-safe runs', () => {
         // A resume on the still full disk fails as clearly, and leaves no empty lock either.
         const stillFull = await fx.kspray(['apply', '-c', fx.clusterFile, '--to', '1.17', '--yes']);
         expect(stillFull.exitCode).toBe(1);
-        expect(stillFull.stderr).toContain('no space left on the device (ENOSPC)');
+        expect(stillFull.stderr).toContain("no space left on the device");
         expect(existsSync(lockFile(fx)) && readFileSync(lockFile(fx), 'utf8') === '').toBe(false);
 
         await rm(filler);

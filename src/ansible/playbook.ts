@@ -9,7 +9,7 @@ import { allowedEnv, ExecError, run, type RunOptions, type RunResult } from '../
 import { redact } from '../util/redact.js';
 import { fileError } from '../util/fs-errors.js';
 import { followEvents, type AnsibleEvent } from './events.js';
-import { eventsEnv, readCallbackSettings } from './events-env.js';
+import { eventsEnv, readCallbackSettings, writeMaskFile } from './events-env.js';
 import { ansibleErrorLine, parseRecap, summarizeRun, type PlaybookOutcome, type Recap } from './recap.js';
 
 export { playbookArgv, type PlaybookOptions } from './playbook-argv.js';
@@ -83,7 +83,8 @@ export async function runPlaybook(options: RunPlaybookOptions): Promise<Playbook
 
   const childEnv = { ...allowedEnv(), ...options.env };
   const config = await readCallbackSettings(cwd, childEnv);
-  const env = { ...options.env, ...eventsEnv(options.eventsFile, childEnv, config) };
+  const mask = await writeMaskFile(options.eventsFile);
+  const env = { ...options.env, ...eventsEnv(options.eventsFile, childEnv, config), ...mask?.env };
 
   let result: RunResult | undefined;
   let thrown: unknown;
@@ -102,6 +103,7 @@ export async function runPlaybook(options: RunPlaybookOptions): Promise<Playbook
     // The writer is gone: read what is left, then stop.
     stopFollowing.abort();
     await following;
+    await mask?.remove();
   }
   if (followError !== undefined) throw followError;
   const durationMs = performance.now() - started;

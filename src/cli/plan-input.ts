@@ -130,6 +130,15 @@ export function parseCanary(text: string | undefined): number {
   return Number(text);
 }
 
+/** An explicit --canary must leave workers for the waves after it: a canary of every worker compares nothing. */
+export function checkCanaryFits(text: string | undefined, canary: number, workers: number): void {
+  if (text === undefined || canary === 0 || canary < workers) return;
+  throw new UsageError(
+    `--canary ${text}: the cluster has ${workers} worker${workers === 1 ? '' : 's'}, so the canary would be every worker`,
+    workers > 2 ? `pass --canary 1 to ${workers - 1}, or --canary 0 for no canary` : workers === 2 ? 'pass --canary 1, or --canary 0 for no canary' : 'pass --canary 0: there is no other worker to upgrade after a canary',
+  );
+}
+
 export function parseBatch(text: string | undefined): string | undefined {
   if (text === undefined) return undefined;
   if (!/^(?:[1-9]\d*|(?:100|[1-9]\d?(?:\.\d+)?)%)$/.test(text)) throw new UsageError(`--batch ${text} is neither N nor P%`, 'pass e.g. --batch 2 or --batch 25%');
@@ -140,6 +149,8 @@ export function parseMaxUnavailable(text: string | undefined): number | string {
   if (text === undefined) return '20%';
   if (/^[1-9]\d*$/.test(text)) return Number(text);
   if (/^(?:100|[1-9]\d?)%$/.test(text)) return text;
+  if (/^\d+(?:\.\d+)?%$/.test(text)) throw new UsageError(`--max-unavailable ${text}: a share of the workers is a whole percentage from 1% to 100%`, 'pass e.g. --max-unavailable 20% (or a count, e.g. 5)');
+  if (/^0+$/.test(text)) throw new UsageError(`--max-unavailable ${text}: at least one worker must be drained at a time`, 'pass e.g. --max-unavailable 1 or --max-unavailable 20%');
   throw new UsageError(`--max-unavailable ${text} is neither N nor P%`, 'pass e.g. --max-unavailable 5 or --max-unavailable 20%');
 }
 
@@ -230,6 +241,7 @@ export async function buildPlanContext(flags: PlanFlags, read: LiveRead = {}): P
     );
   }
   const to = parseVersionSpec(request.target);
+  checkCanaryFits(flags.canary, request.canary, loaded.cluster.nodes.filter((node) => node.roles.includes('worker')).length);
 
   const cache = cacheDir();
   const localAnsible = loaded.cluster.kubespray.ansible === 'system' ? await detectAnsibleCached(cache) : undefined;
