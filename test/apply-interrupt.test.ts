@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot, withTempDir } from './helpers/cli.js';
-import { setupApplyFixture } from './helpers/apply-fixture.js';
+import { fixtureWaivers, setupApplyFixture } from './helpers/apply-fixture.js';
 
 async function waitFor(what: string, predicate: () => boolean, timeoutMs = 90_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -27,7 +27,7 @@ describe('kspray apply: lock and interruption', () => {
     await withTempDir(async (dir) => {
       const fx = await setupApplyFixture(dir, { tags: ['v2.12.10', 'v2.13.4'], workers: 2 });
       const journalFile = join(dir, 'inventories', 'k1', '.kspray', 'state', 'k1.json');
-      const first = spawn('node', [join(repoRoot, 'bin', 'kspray.js'), 'apply', '-c', fx.clusterFile, '--to', '1.17', '--yes', '--skip-preflight', '--no-cluster-api', '--reason', 'the fixture has no Kubernetes API'], {
+      const first = spawn('node', [join(repoRoot, 'bin', 'kspray.js'), 'apply', '-c', fx.clusterFile, '--to', '1.17', '--yes', ...fixtureWaivers([])], {
         cwd: dir, env: { ...process.env, ...fx.env, KSPRAY_FIXTURE_HOST_SECONDS: '30', NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'],
       });
       let firstErr = '';

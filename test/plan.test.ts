@@ -37,8 +37,13 @@ describe('kspray plan', () => {
     expect(kube(plan)).toEqual(['2.13 v2.13.4 v1.17.12', '2.14 v2.14.2 v1.18.10']);
     expect(plan.hops.map((h) => h.sha.slice(0, 8))).toEqual(['d28a6d68', '75d648ca']);
     const hop = plan.hops[0]!;
-    expect(hop.steps.map((s) => s.kind)).toEqual(['facts', 'cleanup-caches', 'control-plane', 'canary', 'workers', 'verify']);
-    const [facts, cleanup, controlPlane, canary, workers] = hop.steps;
+    expect(hop.steps.map((s) => s.kind)).toEqual(['facts', 'cleanup-caches', 'etcd-snapshot', 'control-plane', 'canary', 'workers', 'verify']);
+    const [facts, cleanup, snapshot, controlPlane, canary, workers] = hop.steps;
+    // The snapshot before the control plane: on the first etcd host, with the hop's connection settings (extra-vars).
+    expect(snapshot).toMatchObject({ hosts: ['k1-master01'], limit: 'etcd[0]' });
+    expect(snapshot!.argv!.at(-1)).toMatch(/playbooks\/etcd-snapshot\.yml$/);
+    expect(snapshot!.argv!.slice(0, 10)).toEqual(['ansible-playbook', '-b', '-f', '30', '-i', hop.workspace.inventory, '-e', `@${hop.workspace.extraVars}`, '-e', `@${hop.workspace.secrets}`]);
+    expect(JSON.parse(snapshot!.argv!.at(-2)!)).toMatchObject({ kspray_hosts: 'etcd[0]', kspray_snapshot_label: 'k1-hop1-v2.13.4' });
     expect(cleanup!.hosts).toEqual(['k1-master01', 'k1-master02', 'k1-master03']);
     expect(cleanup!.argv!.at(-1)).toMatch(/playbooks\/cleanup-caches\.yml$/);
     expect(JSON.parse(cleanup!.argv!.at(-2)!)).toMatchObject({ kspray_hosts: 'kube-master', kspray_cache_paths: ['/root/.kube/http-cache', '/root/.docker/config'] });

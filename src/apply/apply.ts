@@ -19,7 +19,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join, relative } from 'node:path';
 import {
-  adoptPlan, failStep, recordCleanup, finishRun, finishStep, interruptRun, journalClaim, loadJournal, recordCordon, recordHopFinished, recordHostResults, recordSkippedCheck,
+  adoptPlan, failStep, recordCleanup, recordSnapshot, finishRun, finishStep, interruptRun, journalClaim, loadJournal, recordCordon, recordHopFinished, recordHostResults, recordSkippedCheck,
   recordUncordon, registerSteps, saveJournal, startRun, startStep, type Journal,
 } from '../journal/journal.js';
 import { acquireLock } from '../journal/lock.js';
@@ -46,6 +46,8 @@ export interface ApplyOptions {
   skippedChecks?: Array<{ id: string; reason: string }>;
   /** --no-cluster-api --reason TEXT: recorded on the run. */
   noClusterApi?: string | undefined;
+  /** Step kinds waived knowingly, with why (--no-etcd-snapshot): recorded done with the reason, not run. */
+  waived?: Partial<Record<PlanStep['kind'], string>> | undefined;
 }
 
 /** The verdict of a hop's preflight gate. */
@@ -168,7 +170,11 @@ async function applyLocked(options: ApplyOptions, deps: ApplyDeps, runId: string
     started = true;
     journal = startRun(journal, {
       runId, at: deps.now(), pid: process.pid, host: hostname(),
-      flags: { skippedChecks: options.skippedChecks ?? [], ...(options.noClusterApi ? { noClusterApi: options.noClusterApi } : {}) },
+      flags: {
+        skippedChecks: options.skippedChecks ?? [],
+        ...(options.noClusterApi ? { noClusterApi: options.noClusterApi } : {}),
+        ...(options.waived?.['etcd-snapshot'] ? { noEtcdSnapshot: options.waived['etcd-snapshot'] } : {}),
+      },
     });
     for (const check of options.skippedChecks ?? []) journal = recordSkippedCheck(journal, check);
     await save(journal);
@@ -201,6 +207,14 @@ async function applyLocked(options: ApplyOptions, deps: ApplyDeps, runId: string
     try {
       await runStepList(steps, async (step, handle) => {
         if (signal.aborted) throw new StepStop({ status: 'interrupted', failure: interruptedAt(step) });
+        const waiver = options.waived?.[step.kind];
+        if (waiver !== undefined) {
+          journal = startStep(journal, step.id, { at: deps.now(), hop: step.hop, kind: step.kind });
+          await save(finishStep(journal, step.id, { at: deps.now(), message: `not run, waived: ${waiver}` }));
+          handle.note(`waived: ${waiver}`);
+          ran.push(step.id);
+          return;
+        }
         // A wave of a run already under way was admitted with it.
         const inShared = shared?.stepIds.includes(step.id) ?? false;
         const verdict = inShared ? { go: true as const } : ((await deps.beforeStep?.(step, journal)) ?? { go: true as const });
@@ -221,6 +235,7 @@ async function applyLocked(options: ApplyOptions, deps: ApplyDeps, runId: string
           if (!after.ok) outcome = { ...outcome, kind: 'failed', message: after.reason, failedHosts: step.hosts };
         }
         for (const cleanup of outcome.cleanups ?? []) journal = recordCleanup(journal, { ...cleanup, at: deps.now(), stepId: step.id });
+        if (outcome.snapshot) journal = recordSnapshot(journal, { ...outcome.snapshot, at: deps.now(), stepId: step.id, hop: step.hop });
         if (outcome.kind === 'succeeded') {
           journal = recordCordonState(journal, step, outcome);
           journal = finishStep(journal, step.id, { at: deps.now(), ...(outcome.message ? { message: outcome.message } : {}) });

@@ -24,7 +24,7 @@ export interface Selection {
   alreadyDone: string[];
 }
 
-const CONTROL_PLANE_SIDE = new Set(['facts', 'cleanup-caches', 'control-plane']);
+const CONTROL_PLANE_SIDE = new Set(['facts', 'cleanup-caches', 'etcd-snapshot', 'control-plane']);
 
 export function allSteps(plan: PlanDocument): PlanStep[] {
   return plan.hops.flatMap((hop) => hop.steps);

@@ -30,14 +30,15 @@ import { cacheDir } from '../util/paths.js';
 import type { ApplyCommandOptions } from './apply.js';
 import { buildPlanContext, type PlanContext } from './plan-input.js';
 import { openClusterSide } from './cluster-side.js';
-import { parseSkippedChecks } from './preflight.js';
+import { CHECK_IDS } from '../preflight/registry.js';
+import { parseWaivers, type Waivers } from './waivers.js';
 import { readLiveFacts, type LiveFacts } from './live-facts.js';
 import { controlPlaneAtTarget, verifyFromFacts } from '../apply/verify.js';
 import { parseDuration, soakCanary } from '../apply/soak.js';
 import { printJson, printStderr, printStdout } from './output.js';
 
-export async function runApplyCommand(versions: string | undefined, options: ApplyCommandOptions): Promise<void> {
-  const waivers = parseWaivers(options);
+export async function runApplyCommand(versions: string | undefined, options: ApplyCommandOptions, rawArgs: readonly string[]): Promise<void> {
+  const waivers = waiversOf(options, rawArgs);
   const now = applyClock();
   const limits = windowLimits(options, now());
   if (!options.dryRun && !options.yes && !process.stdin.isTTY) {
@@ -144,6 +145,7 @@ export async function runApplyCommand(versions: string | undefined, options: App
     result = await applyPlan({
       baseDir, plan, select, breakLock: Boolean(options.breakLock), replan: Boolean(options.replan), command: `kspray apply -c ${options.cluster}`,
       skippedChecks: waivers.skippedChecks, noClusterApi: waivers.noClusterApi,
+      ...(waivers.noEtcdSnapshot === undefined ? {} : { waived: { 'etcd-snapshot': waivers.noEtcdSnapshot } }),
     }, deps);
   } finally {
     stopSignals();
@@ -223,35 +225,14 @@ async function readPlanFile(path: string): Promise<PlanDocument> {
   return parsed.plan;
 }
 
-interface Waivers {
-  skippedChecks: Array<{ id: string; reason: string }>;
-  /** --no-cluster-api's reason. */
-  noClusterApi: string | undefined;
-}
-
 /**
- * --skip-check ID --reason TEXT pairs, in order, and --no-cluster-api, whose
- * --reason comes after those of any --skip-check. Each waiver is recorded in
- * the journal and the reports.
+ * The waivers of this apply (waivers.ts: each --reason right after what it
+ * explains), checked against what the run can honour.
  */
-function parseWaivers(options: ApplyCommandOptions): Waivers {
-  const reasons = [...(options.reason ?? [])];
-  const noApi = options.clusterApi === false;
-  const skips = options.skipCheck ?? [];
-  if (noApi && reasons.length !== skips.length + 1) {
-    throw new UsageError(
-      `${skips.length} --skip-check and --no-cluster-api but ${reasons.length} --reason`,
-      'give every --skip-check ID its own --reason TEXT, in order, and --no-cluster-api the last one (why the upgrade may run without the Kubernetes API); the journal and the reports keep them',
-    );
-  }
-  const noClusterApi = noApi ? reasons.pop()!.trim() : undefined;
-  if (noClusterApi === '') throw new UsageError('--no-cluster-api: the --reason is empty', 'say why the upgrade may run without the Kubernetes API');
-  if (noApi && options.soak !== undefined) throw new UsageError('--soak watches the canary through the cluster API: it cannot run with --no-cluster-api');
-  const skippedChecks = [...parseSkippedChecks(options.skipCheck, reasons), ...(options.skipPreflight ? [{ id: 'preflight', reason: 'not run (--skip-preflight)' }] : [])];
-  if (skippedChecks.some((check) => check.id === 'cluster-api')) {
-    throw new UsageError('--skip-check cluster-api: the cluster API is waived with --no-cluster-api --reason TEXT', 'pass --no-cluster-api --reason TEXT');
-  }
-  return { skippedChecks, noClusterApi };
+function waiversOf(options: ApplyCommandOptions, rawArgs: readonly string[]): Waivers {
+  const waivers = parseWaivers(rawArgs, CHECK_IDS);
+  if (waivers.noClusterApi !== undefined && options.soak !== undefined) throw new UsageError('--soak watches the canary through the cluster API: it cannot run with --no-cluster-api');
+  return { ...waivers, skippedChecks: [...waivers.skippedChecks, ...(options.skipPreflight ? [{ id: 'preflight', reason: 'not run (--skip-preflight)' }] : [])] };
 }
 
 /**

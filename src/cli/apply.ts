@@ -22,6 +22,8 @@ export interface ApplyCommandOptions extends PlanShapeOptions {
   soak?: string;
   /** false with --no-cluster-api (commander's negated option). */
   clusterApi?: boolean;
+  /** false with --no-etcd-snapshot. */
+  etcdSnapshot?: boolean;
 }
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -43,15 +45,19 @@ export function register(program: Command): void {
     .option('--force-ansible', 'run even when the local Ansible is outside the tag\'s range')
     .option('--replan', 'discard the unfinished recorded plan (or one that no longer matches today\'s inputs) and plan afresh from where the cluster is')
     .option('--skip-check <id>', 'run a hop although preflight check ID blocks it (repeatable, each with its --reason; the journal records both)', collect)
-    .option('--reason <text>', 'why the --skip-check in the same position may be skipped; with --no-cluster-api, its reason comes last', collect)
+    .option('--reason <text>', 'why the waiver just before it (--skip-check ID, --no-cluster-api, --no-etcd-snapshot) is knowingly taken', collect)
     .option('--skip-preflight', 'do not run the preflight checks before each hop, but for the cluster API (they run by default, see `kspray preflight --help`; the journal records the skip)')
     .option('--no-cluster-api', 'run without the Kubernetes API: no PDB check, fixed batches, verify from the playbook results (needs --reason TEXT; recorded in the journal and the reports)')
+    .option('--no-etcd-snapshot', 'take no etcd snapshot before each hop\'s control plane (needs --reason TEXT; recorded in the journal and the reports)')
     .option('--window <spec>', 'maintenance window, e.g. "Sat 01:00-05:00" or "Sat,Sun 23:00-03:00 UTC": a step starts only if it should end inside it (needs --yes)')
     .option('--until <time>', 'stop at a step boundary before TIME (HH:MM, or ISO like 2024-05-04T05:00:00Z; needs --yes)')
     .option('--report <file>', 'write the run report (JSON) to FILE at the end of the run, whatever its outcome')
     .option('--junit <file>', 'write the run as JUnit XML (one testcase per step) to FILE at the end of the run')
-    .action(async (versions: string | undefined, options: ApplyCommandOptions) => {
+    .action(async (versions: string | undefined, options: ApplyCommandOptions, command: Command) => {
       const { runApplyCommand } = await import('./apply-action.js');
-      await runApplyCommand(versions, options);
+      // The raw arguments: a --reason belongs to the waiver written just before it.
+      // (commander keeps them on the program as rawArgs, which its typings do not declare)
+      const rawArgs = (command.parent as { rawArgs?: string[] } | null)?.rawArgs ?? process.argv.slice(2);
+      await runApplyCommand(versions, options, rawArgs);
     });
 }

@@ -3,7 +3,7 @@ import type { Catalog } from '../catalog/catalog.js';
 import type { Cluster } from '../model/schema.js';
 import type { PlanDocument, PlanHop, PlanStep } from '../plan/types.js';
 // Both tiny and free of dependencies: fine to load at start-up.
-import { CHECK_IDS, checksHelp } from '../preflight/registry.js';
+import { checksHelp } from '../preflight/registry.js';
 import { UsageError } from '../util/errors.js';
 import { printJson, printStderr, printStdout } from './output.js';
 import type { PlanContext } from './plan-input.js';
@@ -96,21 +96,6 @@ async function runPreflightCommand(versions: string | undefined, options: Prefli
     printStdout(formatPreflightText(report));
   }
   process.exitCode = report.blocking ? 1 : 0;
-}
-
-/** --skip-check ID and --reason TEXT, paired in order; every ID a known check, every skip with its reason. */
-export function parseSkippedChecks(ids: readonly string[] | undefined, reasons: readonly string[] | undefined): Array<{ id: string; reason: string }> {
-  const checks = ids ?? [];
-  const why = reasons ?? [];
-  if (checks.length !== why.length) {
-    throw new UsageError(`${checks.length} --skip-check but ${why.length} --reason`, 'give every --skip-check ID its own --reason TEXT (the journal records why a check was skipped)');
-  }
-  return checks.map((id, i) => {
-    if (!CHECK_IDS.includes(id)) throw new UsageError(`--skip-check ${id}: no such check`, `known checks: ${CHECK_IDS.join(', ')}`);
-    const reason = (why[i] ?? '').trim();
-    if (reason === '') throw new UsageError(`--skip-check ${id}: the --reason is empty`, 'say why the check may be skipped; the journal keeps it');
-    return { id, reason };
-  });
 }
 
 export interface HopGateOptions {

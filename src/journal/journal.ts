@@ -16,6 +16,7 @@ import {
   type RunFlags,
   type RunRecord,
   type RunStatus,
+  type SnapshotRecord,
   type StepRecord,
 } from './journal-schema.js';
 
@@ -37,7 +38,7 @@ function elapsedMs(from: string | undefined, to: string): number | undefined {
 export function createJournal(cluster: string, plan: PlanDocument): Journal {
   return {
     journalVersion: JOURNAL_VERSION, cluster, plan, planId: planId(plan),
-    runs: [], stepOrder: [], steps: {}, cordonedByKspray: [], cleanups: [],
+    runs: [], stepOrder: [], steps: {}, cordonedByKspray: [], cleanups: [], snapshots: [],
   };
 }
 
@@ -234,6 +235,10 @@ export function recordUncordon(journal: Journal, node: string): Journal {
 export function recordCleanup(journal: Journal, cleanup: { host: string; paths: readonly string[]; at: Instant; stepId?: string }): Journal {
   const entry = { host: cleanup.host, paths: [...cleanup.paths], at: iso(cleanup.at), ...(cleanup.stepId === undefined ? {} : { stepId: cleanup.stepId }) };
   return { ...journal, cleanups: [...journal.cleanups, entry] };
+}
+
+export function recordSnapshot(journal: Journal, snapshot: Omit<SnapshotRecord, 'at'> & { at: Instant }): Journal {
+  return { ...journal, snapshots: [...journal.snapshots, { ...snapshot, at: iso(snapshot.at) }] };
 }
 
 /** Where a run resumes: the first step, in plan order, that has not succeeded; undefined when all have. */

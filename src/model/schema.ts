@@ -171,6 +171,9 @@ export const cluster = z.strictObject({
   preflight: z.optional(z.strictObject({
     cachePaths: optional(z.array(z.string()), 'Stale caches removed from control-plane hosts; default /root/.kube/http-cache, /root/.docker/config'),
     etcdCertDir: optional(z.string(), 'etcd client certificates; default /etc/ssl/etcd/ssl'),
+    etcdEndpoints: optional(z.array(z.string().check(z.regex(/^https?:\/\/[^\s,]+$/, { message: 'must be a client URL like https://127.0.0.1:2379' }))).check(z.minLength(1)), 'etcd client URLs etcdctl starts from on the first etcd host; default https://127.0.0.1:2379'),
+    etcdTls: optional(z.boolean(), 'Use Kubespray\'s etcd client certificates (default true)'),
+    etcdSnapshotDir: optional(z.string().check(z.regex(/^\/[^\0\n]*$/, { message: 'must be an absolute path' })), 'Where apply keeps the etcd snapshot it takes before each hop\'s control plane, on the first etcd host; default /var/backups/kspray/etcd'),
   })),
   extraVars: optional(z.record(z.string(), z.unknown()), 'Any other Kubespray variable, written as is (never templated: a value holding {{ is written !unsafe); may not shadow a typed field; a value { fromEnv: VAR } or { fromFile: path } is a secret, written to the secrets file'),
 });

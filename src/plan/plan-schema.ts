@@ -24,7 +24,7 @@ const tagName = z.string().regex(/^v2\.\d+\.\d+$/, 'must be a Kubespray tag like
 const sha256 = z.string().regex(/^sha256:[0-9a-f]{64}$/, 'must be sha256:<64 hex>');
 const count = z.number().int().nonnegative();
 
-export const StepKindSchema = z.enum(['facts', 'cleanup-caches', 'control-plane', 'canary', 'workers', 'verify']);
+export const StepKindSchema = z.enum(['facts', 'cleanup-caches', 'etcd-snapshot', 'control-plane', 'canary', 'workers', 'verify']);
 
 export const PlanStepSchema = z.strictObject({
   id: z.string().regex(/^hop\d+:[a-z-]+(?:-\d+)?$/).describe('Stable id, e.g. hop1:control-plane, hop2:workers-3: the journal keys on it'),
@@ -38,7 +38,7 @@ export const PlanStepSchema = z.strictObject({
   inventory: z.string().describe('The inventory file it uses'),
   cwd: z.string().describe('Where ansible-playbook runs (the Kubespray checkout, or kspray\'s playbooks)'),
   serial: z.number().int().positive().nullable().describe('The batch size passed as -e serial=N, when kspray sets one'),
-  resultDir: z.string().optional().describe('kspray\'s own playbooks (cleanup-caches) write per-host results here'),
+  resultDir: z.string().optional().describe('kspray\'s own playbooks (cleanup-caches, etcd-snapshot) write per-host results here'),
   sharedRun: z.strictObject({ id: z.string(), play: z.string() }).optional()
     .describe('Worker waves that run together in one ansible-playbook run: every step of the run has the run\'s argv and limit; hosts and serial are the wave\'s own. play is the play whose serial batches are the waves'),
 });

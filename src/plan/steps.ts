@@ -80,6 +80,19 @@ export function buildHopSteps(input: StepInput): PlanStep[] {
       join(playbooksDir, 'cleanup-caches.yml')],
     serial: null, resultDir,
   });
+  // A snapshot of etcd before anything of the control plane changes: what a failed control-plane upgrade is restored from.
+  const firstEtcd = cluster.nodes.find((n) => n.roles.includes('etcd'))?.name;
+  if (firstEtcd !== undefined) {
+    const snapshotDir = join(input.workDir, 'etcd-snapshot');
+    steps.push({
+      ...base, id: `hop${hop}:etcd-snapshot`, kind: 'etcd-snapshot', title: 'Take an etcd snapshot on the first etcd host',
+      limit: `${groups.etcd}[0]`, hosts: [firstEtcd],
+      argv: [input.executable, '-b', '-f', String(input.forks), '-i', input.inventory, ...input.extraVarsFiles.flatMap((file) => ['-e', `@${file}`]),
+        '-e', JSON.stringify({ kspray_hosts: `${groups.etcd}[0]`, kspray_result_dir: snapshotDir, kspray_snapshot_label: `${cluster.name}-hop${hop}-${tag}`, ...etcdVars(cluster) }),
+        join(playbooksDir, 'etcd-snapshot.yml')],
+      serial: null, resultDir: snapshotDir,
+    });
+  }
   const controlPlaneLimit = `${groups.controlPlane}:${groups.etcd}`;
   steps.push({
     ...base, id: `hop${hop}:control-plane`, kind: 'control-plane', title: 'Upgrade the control plane and etcd',
@@ -108,6 +121,17 @@ export function buildHopSteps(input: StepInput): PlanStep[] {
   });
   steps.push({ ...base, id: `hop${hop}:verify`, kind: 'verify', title: `Verify every node reports ${input.kubeVersion}`, limit: null, hosts: allHosts, argv: null, serial: null });
   return steps;
+}
+
+/** How kspray's etcd playbooks reach etcd on its host (preflight.etcd* in the cluster file; the playbooks' defaults are Kubespray's). */
+export function etcdVars(cluster: Cluster): Record<string, unknown> {
+  const settings = cluster.preflight;
+  return {
+    ...(settings?.etcdCertDir === undefined ? {} : { kspray_etcd_cert_dir: settings.etcdCertDir }),
+    ...(settings?.etcdEndpoints === undefined ? {} : { kspray_etcd_endpoints: settings.etcdEndpoints.join(',') }),
+    ...(settings?.etcdTls === undefined ? {} : { kspray_etcd_tls: settings.etcdTls }),
+    ...(settings?.etcdSnapshotDir === undefined ? {} : { kspray_snapshot_dir: settings.etcdSnapshotDir }),
+  };
 }
 
 /** Canary first, then the rest: one batch (Kubespray's own serial inside) unless --batch splits it. */

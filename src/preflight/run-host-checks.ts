@@ -24,6 +24,7 @@ import { checkEtcdHealth, ETCD_CHECK, parseEtcdResult, type EtcdRawResult } from
 import { gatherHostFacts, type HostFactsResult } from './host-facts.js';
 import { checkKubeadmDryRun, kubeadmDryRunArgv, KUBEADM_CHECK, parseKubeadmResult, type KubeadmRawResult } from './kubeadm.js';
 import type { CheckOutcome, Finding, HopContext } from './types.js';
+import { etcdVars } from '../plan/steps.js';
 
 export interface HostChecksOptions {
   cluster: Cluster;
@@ -81,7 +82,7 @@ export async function runHostChecks(options: HostChecksOptions): Promise<CheckOu
     const [etcd, caches, kubeadm] = await Promise.all([
       gatherHostFacts({
         ...common, playbook: 'preflight-etcd.yml', hosts: `${groups.etcd}[0]`, resultDir: join(dir, 'etcd'),
-        vars: cluster.preflight?.etcdCertDir === undefined ? {} : { kspray_etcd_cert_dir: cluster.preflight.etcdCertDir },
+        vars: etcdVars(cluster),
       }),
       gatherHostFacts({
         ...common, playbook: 'preflight-caches.yml', hosts: groups.controlPlane, resultDir: join(dir, 'caches'),

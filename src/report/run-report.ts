@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { orderedStepIds, type Journal, type StepRecord } from '../journal/journal.js';
-import { RunStatusSchema, StepStatusSchema, HostStatusSchema } from '../journal/journal-schema.js';
+import { RunStatusSchema, StepStatusSchema, HostStatusSchema, SnapshotRecordSchema } from '../journal/journal-schema.js';
 import { redactDeep } from '../journal/redact-deep.js';
 
 export const RUN_REPORT_VERSION = 2 as const;
@@ -62,6 +62,10 @@ export const RunReportSchema = z.strictObject({
   skippedChecks: z.array(z.strictObject({ id: z.string(), reason: z.string() })),
   /** --no-cluster-api --reason TEXT: the run went without the Kubernetes API (no PDB check, no live verify), and why; null when it used the API. */
   noClusterApi: z.string().nullable(),
+  /** --no-etcd-snapshot --reason TEXT: no etcd snapshot before the control plane, and why; null otherwise. */
+  noEtcdSnapshot: z.string().nullable(),
+  /** The etcd snapshots apply took (this run's and earlier ones'), oldest first. */
+  snapshots: z.array(SnapshotRecordSchema),
   /** Why the run ended as it did (a refusal, a failure), when it said. */
   message: z.string().nullable(),
   /** Where kspray left the cluster: the last hop it finished. */
@@ -108,6 +112,8 @@ export function buildRunReport(journal: Journal, stepOrder?: readonly string[]):
     durationMs: started !== null && ended !== null ? Math.max(0, Date.parse(ended) - Date.parse(started)) : null,
     skippedChecks: (run?.flags.skippedChecks ?? []).map((check) => ({ id: check.id, reason: check.reason })),
     noClusterApi: run?.flags.noClusterApi ?? null,
+    noEtcdSnapshot: run?.flags.noEtcdSnapshot ?? null,
+    snapshots: journal.snapshots.map((snapshot) => ({ ...snapshot })),
     message: run?.message ?? null,
     clusterState: journal.clusterState ? { version: journal.clusterState.version, tag: journal.clusterState.tag } : null,
     interruption: journal.interruption === undefined
