@@ -72,8 +72,11 @@ export function journalClaim(journal: Journal, path: string): JournalClaim {
     return states.some((state) => state !== 'pending') && !states.every((state) => state === 'succeeded');
   });
   const finished = journal.clusterState;
+  const states = journal.plan.hops.flatMap((hop) => hop.steps).map((step) => journal.steps[step.id]?.status ?? 'pending');
+  const unfinished = states.some((state) => state !== 'pending') && states.some((state) => state !== 'succeeded');
   return {
     path,
+    ...(unfinished ? { planStart: { version: journal.plan.from.version, tag: journal.plan.from.tag } } : {}),
     finished: finished ? { version: finished.version, tag: finished.tag, at: finished.at } : undefined,
     inHop: inside ? { index: inside.index, fromVersion: inside.fromVersion, fromTag: inside.fromTag, toVersion: inside.toVersion, tag: inside.tag } : undefined,
   };
