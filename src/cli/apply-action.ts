@@ -84,7 +84,7 @@ export async function runApplyCommand(versions: string | undefined, options: App
     prepareHop: async (hop) => {
       await preflight?.(hop, hopSteps.get(hop.index) ?? hop.steps);
       await checkAnsible(hop, Boolean(options.forceAnsible));
-      const prepared = await prepareHopWorkspace({ hop, cluster: loaded.cluster, clusterBaseDir: baseDir, cacheDir: cacheDir() });
+      const prepared = await prepareHopWorkspace({ hop, cluster: loaded.cluster, clusterBaseDir: baseDir, cacheDir: cacheDir(), allowUnread: options.allowUnread });
       return { env: { ...prepared.env } };
     },
     confirmHop: (hop, steps) => {

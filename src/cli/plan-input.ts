@@ -22,6 +22,7 @@ import type { PlanDocument } from '../plan/types.js';
 import { parseVersionPair, parseVersionSpec, type VersionPair } from '../plan/version-pair.js';
 import { UsageError } from '../util/errors.js';
 import { cacheDir } from '../util/paths.js';
+import { checkSettingsRead } from '../vars/check.js';
 import { loadClusterOrFail } from './load-cluster.js';
 import { readLiveFacts, type LiveFacts } from './live-facts.js';
 
@@ -44,6 +45,8 @@ export interface PlanFlags {
   maxUnavailable?: string | undefined;
   /** Never two nodes of the same zone in one wave. */
   zoneSpread?: boolean | undefined;
+  /** --allow-unread: settings accepted although a hop's tag does not read them. */
+  allowUnread?: string[] | undefined;
 }
 
 export interface PlanContext {
@@ -54,6 +57,8 @@ export interface PlanContext {
   input: PlanInput;
   /** The read of the live cluster the waves were planned from; undefined when none was made (--batch, or not asked). */
   live: LiveFacts | undefined;
+  /** --allow-unread. */
+  allowUnread?: string[] | undefined;
 }
 
 /** How buildPlanContext reads the live cluster. */
@@ -112,9 +117,10 @@ export async function buildPlanContext(flags: PlanFlags, read: LiveRead = {}): P
     lastTag: flags.tag, canary, batch, stateDir, cacheDir: cache,
     localAnsible: localAnsible ? { version: localAnsible.version } : undefined, ksprayVersion: ksprayVersion(),
   };
-  if (batch !== undefined || read.waves === false) return { loaded, catalog, lock, stateDir, input, live: undefined };
+  const allowUnread = flags.allowUnread;
+  if (batch !== undefined || read.waves === false) return { loaded, catalog, lock, stateDir, input, live: undefined, allowUnread };
   const live = await readLiveFacts(loaded, flags, read.forPreflight ? await removedApiScanFor(input) : {});
-  return { loaded, catalog, lock, stateDir, input: { ...input, ...(await liveWaves(loaded, live, flags, canary)) }, live };
+  return { loaded, catalog, lock, stateDir, input: { ...input, ...(await liveWaves(loaded, live, flags, canary)) }, live, allowUnread };
 }
 
 /** The hops do not depend on the waves: the plan without them says which APIs the removed-API check lists. */
@@ -142,6 +148,15 @@ export function parseMaxUnavailable(text: string | undefined): number | string {
   throw new UsageError(`--max-unavailable ${text} is neither N nor P%`, 'pass e.g. --max-unavailable 5 or --max-unavailable 20%');
 }
 
-export function makePlan(context: PlanContext): PlanDocument {
-  return planUpgrade(context.input);
+/**
+ * The plan, refused (exit 2) when a hop's tag does not read a setting of the
+ * cluster file, unless --allow-unread names it. `preflight` passes
+ * checkReads: false: its vars-drift check reports them per hop instead.
+ */
+export function makePlan(context: PlanContext, options: { checkReads?: boolean } = {}): PlanDocument {
+  const plan = planUpgrade(context.input);
+  if (options.checkReads !== false) {
+    checkSettingsRead(context.loaded.cluster, plan.hops.map((hop) => hop.tag), { tableVerified: context.catalog.source.kind === 'bundled', allowUnread: context.allowUnread });
+  }
+  return plan;
 }

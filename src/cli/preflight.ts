@@ -18,6 +18,7 @@ export interface PreflightCommandOptions {
   manifests?: string;
   skipHosts?: boolean;
   forceAnsible?: boolean;
+  allowUnread?: string[];
   json?: boolean;
 }
 
@@ -50,6 +51,7 @@ export function register(program: Command): void {
     .option('--manifests <dir>', 'also check these manifests (YAML, JSON, helm template output) for removed APIs')
     .option('--skip-hosts', 'do not run the host checks (etcd, caches, kubeadm dry run)')
     .option('--force-ansible', 'an Ansible outside a tag\'s range warns instead of blocking (as apply --force-ansible)')
+    .option('--allow-unread <var>', 'report this setting as allowed although a hop\'s tag does not read it (as render, plan and apply take it; repeatable)', (value: string, previous: string[] = []) => [...previous, value])
     .option('--json', 'print the report (JSON) alone on stdout')
     .addHelpText('after', () => `${HELP_AFTER}${checksHelp()}`)
     .action(async (versions: string | undefined, options: PreflightCommandOptions) => {
@@ -72,7 +74,8 @@ async function runPreflightCommand(versions: string | undefined, options: Prefli
     const { buildPlanContext, makePlan } = await import('./plan-input.js');
     // No waves: the checks read the cluster themselves, and no check looks at how the workers are batched.
     const built = await buildPlanContext({ cluster: options.cluster, pair: versions, to: options.to, tag: options.tag }, { waves: false });
-    plan = makePlan(built);
+    // Settings a tag does not read are findings of vars-drift here, not a refusal.
+    plan = makePlan(built, { checkReads: false });
     context = { cluster: built.loaded.cluster, baseDir: built.loaded.baseDir, catalog: built.catalog };
   } else {
     const recorded = await recordedPlan(options.cluster);
@@ -84,7 +87,7 @@ async function runPreflightCommand(versions: string | undefined, options: Prefli
     plan, cluster: context.cluster, clusterFile: options.cluster, catalog: context.catalog, stateDir: join(context.baseDir, '.kspray'), hop,
     kube: { kubeconfig: options.kubeconfig, context: options.context, env: process.env.KUBECONFIG },
     skipHosts: options.skipHosts ? 'not run (--skip-hosts)' : undefined,
-    manifestsDir: options.manifests, forceAnsible: Boolean(options.forceAnsible), log: printStderr,
+    manifestsDir: options.manifests, forceAnsible: Boolean(options.forceAnsible), allowUnread: options.allowUnread, log: printStderr,
   });
   if (options.json) {
     printJson(report);

@@ -22,7 +22,7 @@ export interface CheckInfo {
 
 export const PREFLIGHT_CHECKS: readonly CheckInfo[] = [
   { id: 'ansible', title: 'Ansible version', severity: 'block', needs: 'model', hops: 'each', description: 'the Ansible each hop runs (local or the venv pin) against the range its Kubespray tag accepts' },
-  { id: 'vars-drift', title: 'Variables gone in a tag', severity: 'warn', needs: 'model', hops: 'each', description: 'variables the cluster sets that the hop\'s FROM tag defines and its TO tag no longer does' },
+  { id: 'vars-drift', title: 'Settings a tag does not read', severity: 'warn', needs: 'model', hops: 'each', description: 'settings of the cluster file the hop\'s tag does not read (render, plan and apply refuse them unless --allow-unread), and typed settings written under a new name' },
   { id: 'nodes', title: 'Nodes', severity: 'block', needs: 'cluster-api', hops: 'next', description: 'every node Ready, kubelets within the version skew, the control plane at one version' },
   { id: 'pdb', title: 'PodDisruptionBudgets', severity: 'block', needs: 'cluster-api', hops: 'next', description: 'budgets that allow no disruption and would hang the drain' },
   { id: 'dns', title: 'Cluster DNS address', severity: 'block', needs: 'cluster-api', hops: 'each', description: 'the DNS Service against skydns_server and kubeadm\'s address, on the tags where they clash' },

@@ -25,7 +25,8 @@ import { checkOrder, PREFLIGHT_CHECKS } from './registry.js';
 import { checkRemovedApis, scanTargets } from './removed-apis.js';
 import { hopContextOf, runHostChecks, type HostChecksOptions } from './run-host-checks.js';
 import type { CheckOutcome, Finding, HopContext } from './types.js';
-import { checkVarsDrift, loadKnownVars } from './vars-drift.js';
+import { unreadOnTags } from '../vars/check.js';
+import { checkVarsDrift } from './vars-drift.js';
 
 export const PREFLIGHT_VERSION = 1;
 
@@ -70,6 +71,8 @@ export interface RunPreflightsOptions {
   /** --manifests DIR for the removed-API check. */
   manifestsDir?: string | undefined;
   forceAnsible?: boolean | undefined;
+  /** --allow-unread: settings the vars-drift check reports as allowed rather than refused. */
+  allowUnread?: readonly string[] | undefined;
   /** The local ansible-playbook (asked only when a hop runs the system Ansible); default: the one on PATH, cached. */
   detectLocalAnsible?: (() => Promise<{ version: string; executable: string } | undefined>) | undefined;
   /** Tunes the host gathering (tests: become off, an env). */
@@ -122,7 +125,10 @@ export async function runPreflights(options: RunPreflightsOptions): Promise<Pref
   ]);
   const model: CheckOutcome[] = [
     checkAnsibleVersions({ hops, local, force: Boolean(options.forceAnsible) }),
-    checkVarsDrift({ cluster, hops: contexts, known: loadKnownVars(), assumeFromTag: (hop) => assumedFromTag(catalog, hop) }),
+    checkVarsDrift({
+      cluster, hops: contexts, allowUnread: options.allowUnread, assumeFromTag: (hop) => assumedFromTag(catalog, hop),
+      unreadOn: (tag) => unreadOnTags(cluster, [tag], { tableVerified: catalog.source.kind === 'bundled' }),
+    }),
   ];
   const outcomes = [...model, ...api, ...host].sort((a, b) => checkOrder(a.check) - checkOrder(b.check));
 

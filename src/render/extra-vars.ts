@@ -5,7 +5,8 @@
  */
 import { stringify } from 'yaml';
 import type { Cluster, SecretRef } from '../model/schema.js';
-import { mapTypedVars, type MappedVar, type VarValue } from './var-map.js';
+import { isSecretValue, mapTypedVars, type VarValue } from '../vars/render.js';
+import { RUN_VARS } from '../vars/table.js';
 import { formatKubeVersion, type RenderTarget } from './target.js';
 
 export interface RenderedExtraVars {
@@ -36,10 +37,10 @@ export function renderExtraVars(cluster: Cluster, target: RenderTarget, resolveS
   const plain: Record<string, unknown> = {};
   const secret: Record<string, string> = {};
   for (const entry of mapped) {
-    if (isSecret(entry.value)) secret[entry.name] = resolveSecret(entry.value.secret);
+    if (isSecretValue(entry.value)) secret[entry.name] = resolveSecret(entry.value.secret);
     else plain[entry.name] = entry.value;
   }
-  if (options.artifactsDir !== undefined) plain.artifacts_dir = options.artifactsDir;
+  if (options.artifactsDir !== undefined) plain[RUN_VARS.artifactsDir] = options.artifactsDir;
   for (const [key, value] of Object.entries(cluster.extraVars ?? {})) plain[key] = value;
   const header = `# Rendered by kspray for Kubespray ${target.tag} from cluster ${cluster.name}.\n# Do not edit: change the cluster file and run \`kspray render\`.\n`;
   const names = [
@@ -51,10 +52,6 @@ export function renderExtraVars(cluster: Cluster, target: RenderTarget, resolveS
     secrets: Object.keys(secret).length > 0 ? `# Secrets for cluster ${cluster.name}: never commit this file.\n${toYaml(secret)}` : undefined,
     names,
   };
-}
-
-function isSecret(value: MappedVar['value']): value is { secret: SecretRef } {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && 'secret' in value;
 }
 
 function toYaml(value: Record<string, unknown | VarValue>): string {
