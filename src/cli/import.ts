@@ -8,7 +8,7 @@ export function register(program: Command): void {
     .requiredOption('--inventory <ini>', 'inventory file, read through ansible-inventory')
     .option('--extra-vars <yml>', 'the extra-vars file passed to ansible-playbook with -e @FILE')
     .option('--name <name>', 'cluster name (default: the inventory directory name)')
-    .option('--kube-version <version>', 'the Kubernetes version the cluster runs (default: kube_version from the variables)')
+    .option('--kube-version <version>', 'the Kubernetes version the cluster runs (default: the version the variables set)')
     .action(async (options: { inventory: string; extraVars?: string; name?: string; kubeVersion?: string }) => {
       const { basename, dirname, resolve } = await import('node:path');
       const { readFile } = await import('node:fs/promises');

@@ -7,7 +7,7 @@ import { isIP } from 'node:net';
 import { dialectOfGroups, groupNamesOf } from '../catalog/groups.js';
 import { groupMembers, type InventoryList } from '../ansible/inventory.js';
 import type { ClusterInput, NodeRole } from './schema.js';
-import { SETTINGS } from '../vars/table.js';
+import { FORBIDDEN_EXTRA_VARS, SETTINGS } from '../vars/table.js';
 
 export interface ImportInput {
   inventory: InventoryList;
@@ -79,8 +79,8 @@ export function importCluster(input: ImportInput): ImportResult {
   for (const [key, value] of Object.entries(clusterVars)) {
     const importer = IMPORTERS[key];
     if (importer) importer(cluster, value, notes, input.name);
-    else if (key !== 'skydns_server') extraVars[key] = value;
-    else notes.push('skydns_server was left out: it is set on a fresh install only, never on an upgrade');
+    else if (FORBIDDEN_EXTRA_VARS[key]) notes.push(`${key} was left out: ${FORBIDDEN_EXTRA_VARS[key]!.message}`);
+    else extraVars[key] = value;
   }
   for (const setting of SECRET_SETTINGS) {
     // A secret of a model object that was imported (the rbd provisioner) needs a reference even when its value was not there.

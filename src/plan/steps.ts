@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { DEFAULT_CACHE_PATHS } from '../preflight/caches.js';
 import { playbooksDir } from '../util/paths.js';
 import { serialListArg } from './wave-run.js';
+import { RUN_VARS } from '../vars/table.js';
 
 export interface StepInput {
   cluster: Cluster;
@@ -59,7 +60,7 @@ export function buildHopSteps(input: StepInput): PlanStep[] {
     forks: input.forks,
     inventory: input.inventory,
     extraVarsFiles: input.extraVarsFiles,
-    extraVars: { kube_version: input.kubeVersion, ...(typeof serial === 'number' ? { serial: String(serial) } : {}) },
+    extraVars: { [RUN_VARS.kubeVersion]: input.kubeVersion, ...(typeof serial === 'number' ? { [RUN_VARS.serial]: String(serial) } : {}) },
     ...(Array.isArray(serial) ? { extraVarsJson: serialListArg(serial) } : {}),
     playbook,
     ...(limit === null ? {} : { limit }),

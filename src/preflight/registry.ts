@@ -25,7 +25,7 @@ export const PREFLIGHT_CHECKS: readonly CheckInfo[] = [
   { id: 'vars-drift', title: 'Settings a tag does not read', severity: 'warn', needs: 'model', hops: 'each', description: 'settings of the cluster file the hop\'s tag does not read (render, plan and apply refuse them unless --allow-unread), and typed settings written under a new name' },
   { id: 'nodes', title: 'Nodes', severity: 'block', needs: 'cluster-api', hops: 'next', description: 'every node Ready, kubelets within the version skew, the control plane at one version' },
   { id: 'pdb', title: 'PodDisruptionBudgets', severity: 'block', needs: 'cluster-api', hops: 'next', description: 'budgets that allow no disruption and would hang the drain' },
-  { id: 'dns', title: 'Cluster DNS address', severity: 'block', needs: 'cluster-api', hops: 'each', description: 'the DNS Service against skydns_server and kubeadm\'s address, on the tags where they clash' },
+  { id: 'dns', title: 'Cluster DNS address', severity: 'block', needs: 'cluster-api', hops: 'each', description: 'the DNS Service against Kubespray\'s and kubeadm\'s addresses, on the tags where they clash' },
   { id: 'removed-apis', title: 'Removed APIs', severity: 'block', needs: 'cluster-api', hops: 'each', description: 'objects and manifests (--manifests) on APIs a hop stops serving' },
   { id: 'etcd-health', title: 'etcd quorum', severity: 'block', needs: 'hosts', hops: 'next', description: 'every etcd member healthy, an odd member count, no alarm (etcdctl on the first etcd host)' },
   { id: 'stale-caches', title: 'Stale caches', severity: 'block', needs: 'hosts', hops: 'next', description: 'kubectl\'s HTTP cache and old docker login data on the control-plane hosts (a warning: apply removes them; an unreachable host blocks)' },

@@ -171,12 +171,21 @@ export const RUN_VARS = {
   serial: 'serial',
 } as const;
 
+/** Kubespray variables kspray names in its checks and messages without writing them. */
+export const KUBESPRAY_VARS = {
+  /** The cluster DNS Service address: set on a fresh install only (field notes). */
+  skydnsServer: 'skydns_server',
+  /** The upgrade role's switch to retry a refused drain without eviction (catalog upgrade_defaults). */
+  drainFallbackEnabled: 'drain_fallback_enabled',
+  drainTimeout: 'drain_timeout',
+} as const;
+
 /**
  * Extra variables never accepted from a cluster file: kspray decides them
  * (the run settings above), or they must not be set on an upgrade.
  */
 export const FORBIDDEN_EXTRA_VARS: Readonly<Record<string, { message: string; fix: string }>> = {
-  skydns_server: { message: 'skydns_server is set only on a fresh install, never on an upgrade', fix: 'remove it: on an upgrade it moves the cluster DNS service address' },
+  [KUBESPRAY_VARS.skydnsServer]: { message: `${KUBESPRAY_VARS.skydnsServer} is set only on a fresh install, never on an upgrade`, fix: 'remove it: on an upgrade it moves the cluster DNS service address' },
 };
 
 /** Renames of variables kspray does not type, each checked against the facts (table.test.ts): `from` unread and `to` read at `at`. */
