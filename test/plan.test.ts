@@ -99,14 +99,24 @@ nodes:
   });
 
   it('notes where kube_version loses its v (into v2.28) and where Ansible changes', async () => {
-    const plan = await planJson(['1.31→1.32', '-c', k1ClusterFile]);
+    // k1's rbd provisioner is read by no tag from v2.28.0: accepted here, as the point is kube_version.
+    const plan = await planJson(['1.31→1.32', '-c', k1ClusterFile, '--allow-unread', 'addons.rbdProvisioner']);
     expect(plan.hops.map((h) => [h.tag, h.kubeVersion])).toEqual([['v2.28.1', '1.32.8']]);
     expect(plan.hops[0]!.steps.find((s) => s.kind === 'control-plane')!.argv).toContain('kube_version=1.32.8');
-    const longer = await planJson(['1.30→1.32', '-c', k1ClusterFile]);
+    const longer = await planJson(['1.30→1.32', '-c', k1ClusterFile, '--allow-unread', 'addons.rbdProvisioner']);
     expect(longer.hops[1]!.changes).toContain('kube_version is written without a leading v from this tag on (1.32.8)');
     const ansible = await planJson(['1.22→1.24', '-c', k1ClusterFile]);
     expect(ansible.hops[0]!.changes.join()).toBe('');
     expect(ansible.hops.map((h) => h.ansible.pins)).toEqual([['ansible==5.7.1', 'ansible-core==2.12.5'], ['ansible==5.7.1', 'ansible-core==2.12.5']]);
+  });
+
+  it('refuses a plan whose hop reaches a tag that does not read a setting (exit 2, naming the setting and the tag)', async () => {
+    const refused = await runCli(['plan', '1.30→1.32', '-c', k1ClusterFile, '--json']);
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr).toContain('Kubespray v2.28.1 does not read 7 settings of cluster k1');
+    expect(refused.stderr).toContain('addons.rbdProvisioner (rbd_provisioner_enabled,');
+    expect(refused.stderr).not.toContain('v2.27.1 does not read');
   });
 
   it('prints a human table, Markdown for a change ticket, and writes the JSON plan with --output', async () => {
