@@ -27,6 +27,10 @@ describe('kspray plan', () => {
     const [facts, cleanup, controlPlane, canary, workers] = hop.steps;
     expect(cleanup!.hosts).toEqual(['k1-master01', 'k1-master02', 'k1-master03']);
     expect(cleanup!.argv!.at(-1)).toMatch(/playbooks\/cleanup-caches\.yml$/);
+    // The extra-vars files as every Kubespray step gets them (connection settings kept there).
+    const files = (argv: readonly string[]) => argv.filter((arg) => arg.startsWith('@'));
+    expect(files(cleanup!.argv!)).toEqual(files(controlPlane!.argv!));
+    expect(files(cleanup!.argv!)).toHaveLength(2);
     expect(JSON.parse(cleanup!.argv!.at(-2)!)).toMatchObject({ kspray_hosts: 'kube-master', kspray_cache_paths: ['/root/.kube/http-cache', '/root/.docker/config'] });
     const common = ['ansible-playbook', '-b', '-f', '30', '-i', hop.workspace.inventory, '-e', `@${hop.workspace.extraVars}`, '-e', `@${hop.workspace.secrets}`, '-e', 'kube_version=v1.17.12'];
     expect(facts!.argv).toEqual([...common, 'facts.yml']);

@@ -76,9 +76,13 @@ export function buildHopSteps(input: StepInput): PlanStep[] {
   steps.push({
     ...base, id: `hop${hop}:cleanup-caches`, kind: 'cleanup-caches', title: 'Remove stale caches on the control plane',
     limit: groups.controlPlane, hosts: cluster.nodes.filter((n) => n.roles.includes('control-plane')).map((n) => n.name),
-    argv: [input.executable, '-b', '-f', String(input.forks), '-i', input.inventory,
-      '-e', JSON.stringify({ kspray_hosts: groups.controlPlane, kspray_cache_paths: cachePaths, kspray_result_dir: resultDir }),
-      join(playbooksDir, 'cleanup-caches.yml')],
+    // The extra-vars files as every Kubespray step gets them: connection settings kept there
+    // (ansible_user, ansible_port, become) reach kspray's own playbook too; its own -e comes last and wins.
+    argv: playbookArgv({
+      executable: input.executable, become: true, forks: input.forks, inventory: input.inventory, extraVarsFiles: input.extraVarsFiles,
+      extraVarsJson: JSON.stringify({ kspray_hosts: groups.controlPlane, kspray_cache_paths: cachePaths, kspray_result_dir: resultDir }),
+      playbook: join(playbooksDir, 'cleanup-caches.yml'),
+    }),
     serial: null, resultDir,
   });
   const controlPlaneLimit = `${groups.controlPlane}:${groups.etcd}`;

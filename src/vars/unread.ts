@@ -2,7 +2,8 @@
  * A setting the tag does not read is an error, not a silence: the typed
  * settings the table gives no name for the tag (the rbd provisioner from
  * v2.28.0), the names the tag's own files no longer read or fail on, and
- * every extraVars key and node variable the tag does not read. Pure, apart
+ * every extraVars key and node variable the tag does not read (Ansible's own
+ * ansible_* connection variables excepted: Ansible reads them). Pure, apart
  * from what the caller passes as the tag's reads.
  *
  * The table's ranges are checked against the bundled facts by
@@ -57,15 +58,20 @@ export function unreadSettings(cluster: Cluster, tag: string, reads: TagReads | 
   });
   if (reads) {
     for (const name of Object.keys(cluster.extraVars ?? {})) {
-      if (!reads.readsExtraVar(name)) out.push({ setting: `extraVars.${name}`, name, tag, kind: 'extra', ...untypedWhy(name, tag, reads), ...(cluster.extraVars?.[name] === false ? { off: true } : {}) });
+      if (!isAnsibleOwn(name) && !reads.readsExtraVar(name)) out.push({ setting: `extraVars.${name}`, name, tag, kind: 'extra', ...untypedWhy(name, tag, reads), ...(cluster.extraVars?.[name] === false ? { off: true } : {}) });
     }
     cluster.nodes.forEach((node, index) => {
       for (const name of Object.keys(node.vars ?? {})) {
-        if (!reads.readsHostVar(name)) out.push({ setting: `nodes[${index}].vars.${name} (${node.name})`, name, tag, kind: 'host', ...untypedWhy(name, tag, reads) });
+        if (!isAnsibleOwn(name) && !reads.readsHostVar(name)) out.push({ setting: `nodes[${index}].vars.${name} (${node.name})`, name, tag, kind: 'host', ...untypedWhy(name, tag, reads) });
       }
     });
   }
   return out;
+}
+
+/** Ansible's own variables (ansible_user, ansible_port, ansible_become…): Ansible reads them, whatever the tag. */
+function isAnsibleOwn(name: string): boolean {
+  return name.startsWith('ansible_');
 }
 
 function typedProblem(setting: Setting, name: string | undefined, tag: string, reads: TagReads | undefined, as: 'extra' | 'host'): Pick<Unread, 'name' | 'why' | 'instead'> | undefined {
