@@ -1,7 +1,7 @@
 /**
  * The ordered steps of one hop, each with the exact ansible-playbook argv:
  * facts for every host (no --limit: Kubespray needs every host's facts cached
- * before a limited run), the control plane and etcd, a canary, the remaining
+ * before a limited run; kspray's own playbook where the tag has none), the control plane and etcd, a canary, the remaining
  * workers in batches, verify. Pure.
  */
 import type { Cluster } from '../model/schema.js';
@@ -66,9 +66,10 @@ export function buildHopSteps(input: StepInput): PlanStep[] {
     ...(limit === null ? {} : { limit }),
   });
   const allHosts = cluster.nodes.map((n) => n.name);
-  if (input.factsPlaybook) {
-    steps.push({ ...base, id: `hop${hop}:facts`, kind: 'facts', title: 'Gather facts of every host', limit: null, hosts: allHosts, argv: argv(input.factsPlaybook, null, null), serial: null });
-  }
+  // Every host's facts are cached before any limited run, whatever the tag: its own facts
+  // playbook (v2.13.0+), else kspray's, which gathers them for every host (v2.10 – v2.12).
+  const factsPlaybook = input.factsPlaybook ?? join(playbooksDir, 'gather-facts.yml');
+  steps.push({ ...base, id: `hop${hop}:facts`, kind: 'facts', title: 'Gather facts of every host', limit: null, hosts: allHosts, argv: argv(factsPlaybook, null, null), serial: null });
   // Stale kubectl HTTP caches and docker login data on the masters broke control-plane
   // upgrades (field notes): kspray's own playbook removes them first, every hop (idempotent).
   const resultDir = join(input.workDir, 'cleanup-caches');
