@@ -10,6 +10,7 @@ import { detectAnsibleCached } from '../ansible/version-cache.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { GatherOptions } from '../kube/facts.js';
 import { loadRemovedApis, loadVersionSkew } from '../kube/k8s-data.js';
+import { resolveKubeconfig, type KubeconfigSources } from '../kube/kubeconfig.js';
 import { readLiveCluster } from '../kube/live.js';
 import type { ClusterFacts, LiveFacts } from '../kube/types.js';
 import type { Cluster } from '../model/schema.js';
@@ -17,6 +18,7 @@ import type { PlanDocument, PlanHop } from '../plan/types.js';
 import { UsageError } from '../util/errors.js';
 import { cacheDir } from '../util/paths.js';
 import { checkAnsibleVersions } from './ansible.js';
+import { API_ENDPOINTS_CHECK, apiEndpointsOf, checkApiEndpoints } from './api-endpoints.js';
 import { checkDns, kubesprayDnsFacts } from './dns.js';
 import { scanManifestDir, type ManifestScan } from './manifests.js';
 import { checkNodes } from './nodes.js';
@@ -175,15 +177,32 @@ async function apiChecks(options: RunPreflightsOptions, hops: readonly PlanHop[]
     return withManifestsOnly(skippedAll(API_CHECKS, reason), manifests, contexts, reason);
   }
   if (options.live) log(`preflight: checking the cluster as read through ${live.server}`);
-  return apiOutcomes(options, hops, contexts, manifests, live.facts);
+  return [...apiOutcomes(options, hops, contexts, manifests, live.facts), await endpointsOutcome(options, log)];
+}
+
+function kubeSources(options: RunPreflightsOptions): KubeconfigSources {
+  const { cluster } = options;
+  return {
+    flag: options.kube?.kubeconfig, flagContext: options.kube?.context, env: options.kube?.env,
+    model: cluster.access?.kubeconfig, modelContext: cluster.access?.context, clusterFile: options.clusterFile, clusterName: cluster.name,
+  };
+}
+
+/** The API through the load balancer and each control plane, with the kubeconfig the other checks read through. */
+async function endpointsOutcome(options: RunPreflightsOptions, log: (text: string) => void): Promise<CheckOutcome> {
+  const resolved = resolveKubeconfig(kubeSources(options));
+  if (!resolved.ok) return { check: API_ENDPOINTS_CHECK, status: 'skipped', findings: [], reason: resolved.error.message };
+  const { endpoints, notes } = apiEndpointsOf(options.cluster);
+  if (endpoints.length === 0) return checkApiEndpoints([], notes);
+  log(`preflight: asking the API through ${endpoints.map((e) => e.name).join(', ')}`);
+  const { probeEndpoints } = await import('../kube/endpoints.js');
+  const result = await probeEndpoints(resolved.value, endpoints);
+  if (!result.ok) return { check: API_ENDPOINTS_CHECK, status: 'skipped', findings: [], reason: result.error.message };
+  return checkApiEndpoints(result.probes, notes);
 }
 
 function readCluster(options: RunPreflightsOptions, log: (text: string) => void): Promise<LiveFacts> {
-  const { cluster } = options;
-  return readLiveCluster({
-    flag: options.kube?.kubeconfig, flagContext: options.kube?.context, env: options.kube?.env,
-    model: cluster.access?.kubeconfig, modelContext: cluster.access?.context, clusterFile: options.clusterFile, clusterName: cluster.name,
-  }, removedApiScan(options.plan, options.hop), (text) => log(`preflight: ${text}`));
+  return readLiveCluster(kubeSources(options), removedApiScan(options.plan, options.hop), (text) => log(`preflight: ${text}`));
 }
 
 function apiOutcomes(options: RunPreflightsOptions, hops: readonly PlanHop[], contexts: readonly HopContext[], manifests: ManifestScan | undefined, facts: ClusterFacts): CheckOutcome[] {

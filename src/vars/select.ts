@@ -69,6 +69,13 @@ export function fieldsByName(scope: Setting['scope']): Map<string, string> {
   return out;
 }
 
+/** The (first) variable a cluster-file field becomes, for messages that name it. */
+export function variableOfField(field: string): string {
+  const name = SETTINGS.find((setting) => setting.field === field)?.names[0]?.name;
+  if (name === undefined) throw new Error(`the variable table has no variable for ${field}`);
+  return name;
+}
+
 /** How a setting's names span the tags, for docs: `ipip_mode (…v2.12.x), calico_ipip_mode (v2.13.0…)`. */
 export function describeNames(setting: Setting): string {
   if (setting.inert) return 'not written (read by no tag)';
