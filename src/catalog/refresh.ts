@@ -200,7 +200,8 @@ function pick(value: unknown): unknown {
   return Object.fromEntries(Object.keys(value).sort().map((key) => [key, pick(value[key])]));
 }
 
-async function openRepository(repo: string): Promise<{ git: SimpleGit; where: string }> {
+/** A Kubespray repository to read tags from: a local clone in place, a URL or bundle mirrored into the cache. */
+export async function openRepository(repo: string): Promise<{ git: SimpleGit; where: string }> {
   // A git bundle file (Kubespray's tags, as CI keeps them offline) is cloned like a URL.
   const isUrl = /^[a-z][a-z0-9+.-]*:\/\//i.test(repo) || /^[^/]+@[^:/]+:/.test(repo) || (repo.endsWith('.bundle') && await isFile(repo));
   if (!isUrl) {

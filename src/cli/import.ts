@@ -9,7 +9,11 @@ export function register(program: Command): void {
     .option('--extra-vars <yml>', 'the extra-vars file passed to ansible-playbook with -e @FILE')
     .option('--name <name>', 'cluster name (default: the inventory directory name)')
     .option('--kube-version <version>', 'the Kubernetes version the cluster runs (default: the version the variables set)')
-    .action(async (options: { inventory: string; extraVars?: string; name?: string; kubeVersion?: string }) => {
+    .option('--group-vars <dir>', 'the inventory\'s group_vars: carry what differs from the tag\'s sample (typed fields, extraVars, node vars), drop what equals it')
+    .option('--sample <dir>', 'with --group-vars: the sample group_vars of the tag the cluster runs (default: ../../sample/group_vars of a Kubespray checkout)')
+    .option('--tag <tag>', 'with --group-vars and --kubespray: read that tag\'s sample group_vars from the repository')
+    .option('--kubespray <repo>', 'with --tag: a Kubespray clone, git URL or bundle')
+    .action(async (options: { inventory: string; extraVars?: string; name?: string; kubeVersion?: string; groupVars?: string; sample?: string; tag?: string; kubespray?: string }) => {
       const { basename, dirname, resolve } = await import('node:path');
       const { readFile } = await import('node:fs/promises');
       const { parse, stringify } = await import('yaml');
@@ -19,10 +23,19 @@ export function register(program: Command): void {
       const { formatProblem } = await import('../model/problems.js');
       const { UsageError } = await import('../util/errors.js');
 
-      const inventory = await inventoryList(options.inventory, { exportVars: true });
       const extraVars = options.extraVars ? ((parse(await readFile(options.extraVars, 'utf8')) ?? {}) as Record<string, unknown>) : {};
       const name = options.name ?? basename(dirname(resolve(options.inventory))).toLowerCase().replace(/[^a-z0-9_-]/g, '-');
-      const { cluster, notes } = importCluster({ inventory, extraVars, name, ...(options.kubeVersion ? { kubeVersion: options.kubeVersion } : {}) });
+      let groupVars: { cluster: Record<string, unknown>; hosts: Record<string, Record<string, unknown>> } | undefined;
+      let inventory;
+      if (options.groupVars !== undefined) {
+        const { readGroupVarsImport } = await import('./import-group-vars.js');
+        let diff;
+        ({ inventory, diff } = await readGroupVarsImport(options.inventory, options.groupVars, options));
+        groupVars = diff;
+      } else {
+        inventory = await inventoryList(options.inventory, { exportVars: true });
+      }
+      const { cluster, notes } = importCluster({ inventory, extraVars, name, ...(groupVars ? { groupVars } : {}), ...(options.kubeVersion ? { kubeVersion: options.kubeVersion } : {}) });
       const { relative, join } = await import('node:path');
       const { packageRoot } = await import('../util/paths.js');
       const schemaPath = relative(process.cwd(), join(packageRoot, 'schema', 'cluster.schema.json'));

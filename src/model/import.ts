@@ -12,6 +12,11 @@ import { FORBIDDEN_EXTRA_VARS, SETTINGS } from '../vars/table.js';
 export interface ImportInput {
   inventory: InventoryList;
   extraVars: Record<string, unknown>;
+  /**
+   * What the operator's group_vars change against the tag's sample
+   * (model/group-vars-diff.ts): cluster settings, and node variables.
+   */
+  groupVars?: { cluster: Record<string, unknown>; hosts: Record<string, Record<string, unknown>> };
   name: string;
   kubeVersion?: string;
 }
@@ -74,7 +79,9 @@ export function importCluster(input: ImportInput): ImportResult {
   for (const host of hosts) if (!ordered.includes(host)) ordered.push(host);
 
   const cluster: ClusterInput = { name: input.name, kubernetes: { version: input.kubeVersion ?? '' }, nodes: [] };
-  const clusterVars = { ...(inventory.groups.all?.vars ?? {}), ...input.extraVars };
+  // Ansible's precedence: inventory [all:vars] < group_vars (their effective values) < extra-vars.
+  const clusterVars = { ...(inventory.groups.all?.vars ?? {}), ...input.groupVars?.cluster, ...input.extraVars };
+  const groupHostVars = new Map(Object.entries(input.groupVars?.hosts ?? {}));
   const extraVars: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(clusterVars)) {
     const importer = IMPORTERS[key];
@@ -92,7 +99,7 @@ export function importCluster(input: ImportInput): ImportResult {
   if (Object.keys(extraVars).length > 0) cluster.extraVars = extraVars;
 
   for (const host of ordered) {
-    const vars = { ...(inventory.hostvars[host] ?? {}) };
+    const vars = { ...groupHostVars.get(host), ...(inventory.hostvars[host] ?? {}) };
     const roles: NodeRole[] = [];
     if (controlPlanes.has(host)) roles.push('control-plane');
     if (etcd.has(host)) roles.push('etcd');
