@@ -211,7 +211,7 @@ export async function withPreflightFindings(context: PlanContext, plan: PlanDocu
     plan, cluster: context.loaded.cluster, clusterFile: flags.cluster, catalog: context.catalog, stateDir: context.stateDir,
     kube: { kubeconfig: flags.kubeconfig, context: flags.context, env: process.env.KUBECONFIG }, live: context.live,
     skipHosts: flags.skipHosts ? 'not run (--skip-hosts)' : flags.preflight ? undefined : 'not run (host checks run with kspray plan --preflight)',
-    manifestsDir: flags.manifests, log: printStderr,
+    manifestsDir: flags.manifests, allowUnread: context.allowUnread, log: printStderr,
   });
   const skippedBy = new Map<string, string[]>();
   for (const o of report.outcomes.filter((x) => x.status === 'skipped')) skippedBy.set(o.reason ?? '', [...(skippedBy.get(o.reason ?? '') ?? []), o.check]);
