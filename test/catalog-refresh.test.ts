@@ -141,7 +141,7 @@ describe('refreshCatalog over the fixture repository', () => {
     expect(path).toBe(join(dir, 'cache', 'catalog.json'));
     expect((await readdir(join(dir, 'cache'))).filter((name) => name.endsWith('.tmp'))).toEqual([]);
     const catalog = loadCatalog();
-    expect(catalog.source).toEqual({ kind: 'refreshed', path: refreshedCatalogPath() });
+    expect(catalog.source).toEqual({ kind: 'refreshed', sha256: expect.stringMatching(/^sha256:/), path: refreshedCatalogPath() });
     expect(catalog.tagNames()).toEqual(TAGS);
     expect(catalog.sha('v2.13.4')).toBe(repo.shas['v2.13.4']);
     expect(catalog.newestTag()).toBe('v2.31.0');

@@ -33,7 +33,7 @@ describe('bin/kspray.js', () => {
       expect(first.exitCode).toBe(0);
       expect(firstHeader).toMatch(new RegExp(`^kspray-code-cache 1 ${process.version} ${process.arch} \\d+ [\\d.]+\\tplan$`));
       expect(second.stdout).toBe(first.stdout);
-      expect(second.stderr).toBe('');
+      expect(second.stderr).toBe(first.stderr);
       expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).version);
       expect(header(dir)).toBe(`${firstHeader},-`);
     });

@@ -6,7 +6,21 @@ import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { PlanDocument } from '../src/plan/types.js';
+import { bundledCatalog } from '../src/catalog/snapshot.js';
+import { withVersion } from '../src/model/record-version.js';
 import { k1ClusterFile, runCli, withTempDir } from './helpers/cli.js';
+
+/**
+ * k1 as it would be at a Kubernetes minor (deployed with the latest patch of
+ * the line whose default that minor is): FROM must be where the cluster is.
+ */
+async function k1At(dir: string, minor: string): Promise<string> {
+  const catalog = bundledCatalog();
+  const tag = catalog.latestPatch(catalog.lineForDefaultMinor(minor)!)!;
+  const file = join(dir, `k1-${minor}.yaml`);
+  await writeFile(file, withVersion(await readFile(k1ClusterFile, 'utf8'), { version: catalog.defaultVersion(tag), tag }).text);
+  return file;
+}
 
 const kube = (plan: PlanDocument) => plan.hops.map((hop) => `${hop.line} ${hop.tag} ${hop.toVersion}`);
 
@@ -19,7 +33,7 @@ async function planJson(args: string[]): Promise<PlanDocument> {
 describe('kspray plan', () => {
   it('plans k1 1.16→1.18 in two hops, each step with its exact argv', async () => {
     const plan = await planJson(['1.16→1.18', '-c', k1ClusterFile]);
-    expect(plan.planVersion).toBe(1);
+    expect(plan.planVersion).toBe(2);
     expect(kube(plan)).toEqual(['2.13 v2.13.4 v1.17.12', '2.14 v2.14.2 v1.18.10']);
     expect(plan.hops.map((h) => h.sha.slice(0, 8))).toEqual(['d28a6d68', '75d648ca']);
     const hop = plan.hops[0]!;
@@ -95,7 +109,7 @@ nodes:
         const workerHosts = hop.steps.filter((s) => s.kind === 'canary' || s.kind === 'workers').flatMap((s) => s.hosts);
         expect(workerHosts).toEqual(['w1', 'w2', 'w3']);
       }
-      const dash = await planJson(['1.18→1.20', '-c', k1ClusterFile.replace('cluster.yaml', 'cluster.yaml'), '--batch', '2']);
+      const dash = await planJson(['1.18→1.20', '-c', await k1At(dir, '1.18'), '--batch', '2']);
       expect(dash.hops.map((h) => h.steps.find((s) => s.kind === 'control-plane')!.limit)).toEqual(['kube-master:etcd', 'kube_control_plane:etcd']);
       expect(dash.hops[1]!.changes.join('\n')).toMatch(/inventory groups change from dash \(kube-master\) to underscore \(kube_control_plane\) names/);
       expect(dash.hops[0]!.steps.filter((s) => s.kind === 'workers').map((s) => s.hosts)).toEqual([['k1-node02', 'k1-node03'], ['k1-node04', 'k1-node05']]);
@@ -103,19 +117,21 @@ nodes:
   });
 
   it('notes where kube_version loses its v (into v2.28) and where Ansible changes', async () => {
-    // k1's rbd provisioner is read by no tag from v2.28.0: accepted here, as the point is kube_version.
-    const plan = await planJson(['1.31→1.32', '-c', k1ClusterFile, '--allow-unread', 'addons.rbdProvisioner']);
-    expect(plan.hops.map((h) => [h.tag, h.kubeVersion])).toEqual([['v2.28.1', '1.32.8']]);
-    expect(plan.hops[0]!.steps.find((s) => s.kind === 'control-plane')!.argv).toContain('kube_version=1.32.8');
-    const longer = await planJson(['1.30→1.32', '-c', k1ClusterFile, '--allow-unread', 'addons.rbdProvisioner']);
-    expect(longer.hops[1]!.changes).toContain('kube_version is written without a leading v from this tag on (1.32.8)');
-    const ansible = await planJson(['1.22→1.24', '-c', k1ClusterFile]);
-    expect(ansible.hops[0]!.changes.join()).toBe('');
-    expect(ansible.hops.map((h) => h.ansible.pins)).toEqual([['ansible==5.7.1', 'ansible-core==2.12.5'], ['ansible==5.7.1', 'ansible-core==2.12.5']]);
+    await withTempDir(async (dir) => {
+      // k1's rbd provisioner is read by no tag from v2.28.0: accepted here, as the point is kube_version.
+      const plan = await planJson(['1.31→1.32', '-c', await k1At(dir, '1.31'), '--allow-unread', 'addons.rbdProvisioner']);
+      expect(plan.hops.map((h) => [h.tag, h.kubeVersion])).toEqual([['v2.28.1', '1.32.8']]);
+      expect(plan.hops[0]!.steps.find((s) => s.kind === 'control-plane')!.argv).toContain('kube_version=1.32.8');
+      const longer = await planJson(['1.30→1.32', '-c', await k1At(dir, '1.30'), '--allow-unread', 'addons.rbdProvisioner']);
+      expect(longer.hops[1]!.changes).toContain('kube_version is written without a leading v from this tag on (1.32.8)');
+      const ansible = await planJson(['1.22→1.24', '-c', await k1At(dir, '1.22')]);
+      expect(ansible.hops[0]!.changes.join()).toBe('');
+      expect(ansible.hops.map((h) => h.ansible.pins)).toEqual([['ansible==5.7.1', 'ansible-core==2.12.5'], ['ansible==5.7.1', 'ansible-core==2.12.5']]);
+    });
   });
 
   it('refuses a plan whose hop reaches a tag that does not read a setting (exit 2, naming the setting and the tag)', async () => {
-    const refused = await runCli(['plan', '1.30→1.32', '-c', k1ClusterFile, '--json']);
+    const refused = await withTempDir(async (dir) => runCli(['plan', '1.30→1.32', '-c', await k1At(dir, '1.30'), '--json']));
     expect(refused.exitCode).toBe(2);
     expect(refused.stdout).toBe('');
     expect(refused.stderr).toContain('Kubespray v2.28.1 does not read 7 settings of cluster k1');
@@ -144,13 +160,22 @@ nodes:
     });
   });
 
+  it('says the cluster is already at the target (exit 0), as text and as one JSON document', async () => {
+    const text = await runCli(['plan', '--to', '1.16', '-c', k1ClusterFile]);
+    expect(text.exitCode).toBe(0);
+    expect(text.stdout).toBe('k1 already runs v1.16.3 (Kubespray v2.12.10): nothing to plan\n');
+    const json = await runCli(['plan', '--to', 'v1.16.3', '-c', k1ClusterFile, '--json']);
+    expect(JSON.parse(json.stdout)).toEqual({ status: 'already-at', cluster: 'k1', version: 'v1.16.3', tag: 'v2.12.10', sources: ['cluster file ' + k1ClusterFile + ': Kubernetes v1.16.3, Kubespray v2.12.10'] });
+  });
+
   it.each([
-    ['a downgrade', ['1.18→1.16'], /kspray does not downgrade/],
-    ['the same version', ['--to', '1.16'], /already runs v1\.16\.3: nothing to plan/],
+    ['a downgrade', ['--to', '1.15'], /1\.15 is older than what the cluster runs \(v1\.16\.3\): kspray does not downgrade/],
+    ['a FROM that is not where the cluster is', ['1.17→1.18'], /FROM 1\.17 is not where the cluster is: it runs v1\.16\.3 \(Kubespray v2\.12\.10\)/],
+    ['a full FROM of another patch', ['1.16.2→1.18'], /FROM v1\.16\.2 is not where the cluster is/],
     ['a target beyond the catalog', ['--to', '1.99'], /newest known is v2\.31\.0[\s\S]*kspray catalog refresh/],
     ['a malformed version pair', ['1.16=>1.18'], /is not a Kubernetes version/],
     ['a Kubespray tag given as version', ['--to', 'v2.14.2'], /looks like a Kubespray release/],
-    ['no target', [], /no target version/],
+    ['no target', [], /no target version, and no unfinished plan recorded to resume/],
     ['an unknown --tag', ['--to', '1.18', '--tag', 'v2.99.0'], /unknown Kubespray tag "v2\.99\.0"/],
   ])('refuses %s with exit 2', async (_name, args, message) => {
     const result = await runCli(['plan', ...args, '-c', k1ClusterFile]);

@@ -21,6 +21,7 @@ import { checkPdbs, drainFallbackOffered, formatPdbTable } from '../src/prefligh
 import { checkRemovedApis, scanTargets } from '../src/preflight/removed-apis.js';
 import { type KubeApiServer, type KubeObject, kubeconfigText, startKubeApiServer } from './fixtures/kube-api-server.js';
 import { hopsFrom } from './fixtures/kube/hops.js';
+import { fakePki } from './fixtures/kube/pki.js';
 import { K1_FILE, k1Objects, k1WithDisruptionsAllowed } from './fixtures/kube/k1.js';
 
 const removedApis = loadRemovedApis();
@@ -210,7 +211,7 @@ describe('PodDisruptionBudget API by cluster version', () => {
 });
 
 describe('partial facts', () => {
-  it('turns a list the server refuses into a gap, and the checks that need it into skipped', async () => {
+  it('turns a list the server refuses into a gap, and the PDB check that needs it into a block (a drain would go unchecked)', async () => {
     const server = await startKubeApiServer({ files: [K1_FILE], faults: { '/api/v1/pods': 403, '/apis/networking.k8s.io/v1beta1': 503 } });
     try {
       const facts = await gather(server);
@@ -219,7 +220,9 @@ describe('partial facts', () => {
       expect(facts.gaps.map((g) => [g.what, g.groupVersion])).toEqual([['discovery', 'networking.k8s.io/v1beta1'], ['pods', undefined]]);
       expect(facts.gaps[1]?.reason).toContain('403 Forbidden');
       expect(facts.served.map((s) => s.groupVersion)).toContain('extensions/v1beta1');
-      expect(checkPdbs(facts, { drainNodes: ['k1-node01'], drainFallbackAvailable: false }).status).toBe('skipped');
+      const pdb = checkPdbs(facts, { drainNodes: ['k1-node01'], drainFallbackAvailable: false });
+      expect(pdb.status).toBe('fail');
+      expect(pdb.findings[0]).toMatchObject({ severity: 'block', what: expect.stringContaining('403 Forbidden') });
     } finally {
       await server.stop();
     }
@@ -248,10 +251,10 @@ describe('reaching the cluster', () => {
   it('gives up after the timeout when the server accepts but never answers', async () => {
     const silent = createServer(() => undefined);
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    const url = `https://127.0.0.1:${(silent.address() as AddressInfo).port}`;
     const dir = await mkdtemp(join(tmpdir(), 'kspray-kubeconfig-'));
     try {
-      await writeFile(join(dir, 'admin.conf'), kubeconfigText(url, 'any'));
+      await writeFile(join(dir, 'admin.conf'), kubeconfigText({ server: url, ca: (await fakePki()).ca.cert, user: { token: 'any' } }));
 
       const result = await connectKube({ kubeconfigPaths: [join(dir, 'admin.conf')], timeoutMs: 300 });
 
@@ -264,10 +267,8 @@ describe('reaching the cluster', () => {
 
   it('says so when the credentials are refused or the context does not exist', async () => {
     const server = await startKubeApiServer({ objects: [], token: 'the-right-one' });
-    const dir = await mkdtemp(join(tmpdir(), 'kspray-kubeconfig-'));
     try {
-      const wrong = join(dir, 'wrong.conf');
-      await writeFile(wrong, kubeconfigText(server.url, 'a-wrong-one'));
+      const wrong = await server.writeKubeconfig('wrong-token');
 
       const refused = await connectKube({ kubeconfigPaths: [wrong] });
       const noContext = await connectKube({ kubeconfigPaths: [server.kubeconfigPath], context: 'prod' });
@@ -276,7 +277,6 @@ describe('reaching the cluster', () => {
       expect(noContext).toMatchObject({ ok: false, error: { kind: 'kubeconfig', message: 'context "prod" is not in the kubeconfig (contexts: fake)' } });
     } finally {
       await server.stop();
-      await rm(dir, { recursive: true, force: true });
     }
   });
 

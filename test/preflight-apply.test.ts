@@ -5,6 +5,7 @@
  * check blocks, and runs once every blocking check is skipped with a reason,
  * which the journal keeps.
  */
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startKubeApiServer } from './fixtures/kube-api-server.js';
 import { K1_FILE } from './fixtures/kube/k1.js';
@@ -34,20 +35,20 @@ describe('kspray apply runs the hop\'s preflight first', () => {
         const stillRefused = await apply(SKIP_ALL.slice(0, 4));
 
         expect(refused.exitCode).toBe(1);
-        expect(refused.stderr).toContain('kspray: hop 1 (Kubespray v2.13.4, v1.16.3 → v1.17.12) refused: preflight blocks in pdb, etcd-health; nothing was run');
+        expect(refused.stderr).toContain('kspray: hop 1 (Kubespray v2.13.4, v1.16.3 → v1.17.12) refused: preflight blocks in pdb, etcd-health; nothing of it was run');
         expect(refused.stderr).toContain('BLOCK pdb (hop 1): PodDisruptionBudget istio-system/istio-pilot allows 0 disruptions');
         expect(refused.stderr).toContain('--skip-check pdb --reason TEXT');
         expect(stillRefused.exitCode).toBe(1);
         expect(stillRefused.stderr).toContain('pdb blocks, skipped as asked (--skip-check pdb: budgets relaxed by hand for the window (CHG-1234))');
-        expect(stillRefused.stderr).toContain('refused: preflight blocks in etcd-health; nothing was run');
+        expect(stillRefused.stderr).toContain('refused: preflight blocks in etcd-health; nothing of it was run');
         expect(fx.journal()).toEqual([]);
-        const afterRefusal = JSON.parse((await fx.kspray(['status', '-c', fx.clusterFile, '--json'])).stdout) as { runStatus: string; steps: { done: number } };
-        expect(afterRefusal).toMatchObject({ runStatus: 'failed', steps: { done: 0 } });
-        // Without a target, preflight checks the next hop of the plan the refused apply recorded.
-        const next = await fx.kspray(['preflight', '-c', fx.clusterFile, '--kubeconfig', server.kubeconfigPath, '--skip-hosts', '--json']);
+        // A refused start records no run: status does not say a run failed or died.
+        const afterRefusal = await fx.kspray(['status', '-c', fx.clusterFile, '--json']);
+        expect(afterRefusal.exitCode).toBe(0);
+        expect(JSON.parse(afterRefusal.stdout)).toMatchObject({ runId: null, runStatus: null });
+        const next = await fx.kspray(['preflight', '-c', fx.clusterFile, '--to', '1.17', '--kubeconfig', server.kubeconfigPath, '--skip-hosts', '--json']);
         expect(next.exitCode).toBe(1);
         expect((JSON.parse(next.stdout) as { hops: Array<{ index: number; tag: string }> }).hops).toEqual([expect.objectContaining({ index: 1, tag: 'v2.13.4' })]);
-        expect(next.stderr).toContain('preflight: no target given; checking hop 1 of the plan recorded by an unfinished apply (v1.16.3 → v1.17.12)');
 
         const ran = await apply(SKIP_ALL);
 
@@ -68,13 +69,16 @@ describe('kspray apply runs the hop\'s preflight first', () => {
     await withTempDir(async (dir) => {
       const fx = await setupApplyFixture(dir, { tags: ['v2.12.10', 'v2.13.4'], workers: 1 });
 
-      const [noReason, unknown] = await Promise.all([
-        fx.kspray(['apply', '-c', fx.clusterFile, '--to', '1.17', '--yes', '--skip-check', 'pdb'], {}, { preflight: true }),
-        fx.kspray(['apply', '-c', fx.clusterFile, '--to', '1.17', '--yes', '--skip-check', 'pdbs', '--reason', 'typo'], {}, { preflight: true }),
+      const none = join(dir, 'none.conf');
+      const [noReason, unknown, noApiReason] = await Promise.all([
+        fx.kspray(['apply', '-c', fx.clusterFile, '--to', '1.17', '--yes', '--kubeconfig', none, '--skip-check', 'pdb'], {}, { preflight: true }),
+        fx.kspray(['apply', '-c', fx.clusterFile, '--to', '1.17', '--yes', '--kubeconfig', none, '--skip-check', 'pdbs', '--reason', 'typo'], {}, { preflight: true }),
+        fx.kspray(['apply', '-c', fx.clusterFile, '--to', '1.17', '--yes', '--skip-check', 'pdb', '--reason', 'budgets relaxed', '--no-cluster-api'], {}, { preflight: true }),
       ]);
 
-      expect([noReason.exitCode, unknown.exitCode]).toEqual([2, 2]);
+      expect([noReason.exitCode, unknown.exitCode, noApiReason.exitCode]).toEqual([2, 2, 2]);
       expect(noReason.stderr).toContain('1 --skip-check but 0 --reason');
+      expect(noApiReason.stderr).toContain('1 --skip-check and --no-cluster-api but 1 --reason');
       expect(unknown.stderr).toContain('--skip-check pdbs: no such check');
       expect(fx.journal()).toEqual([]);
     });

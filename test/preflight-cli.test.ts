@@ -98,7 +98,7 @@ describe('kspray preflight', () => {
     });
   });
 
-  it('checks one hop with --hop, and says plainly when no cluster is reachable', async () => {
+  it('checks one hop with --hop, and blocks when no cluster is reachable, naming why (no API, no drain)', async () => {
     const result = await runCli(['preflight', '1.16→1.18', '-c', k1ClusterFile, '--hop', '2', '--kubeconfig', '/nonexistent/admin.conf', '--skip-hosts', '--json']);
 
     const doc = report(result.stdout);
@@ -107,9 +107,10 @@ describe('kspray preflight', () => {
       status: 'skipped', reason: 'no cluster reachable: kubeconfig /nonexistent/admin.conf (from --kubeconfig) does not exist',
     });
     expect(doc.findings.every((f) => f.hop === 2)).toBe(true);
-    // Only warnings are left (the local Ansible 2.14 is in v2.14.2's range, not its pin): nothing blocks.
-    expect(doc.findings.map((f) => [f.check, f.severity])).toEqual([['ansible', 'warn']]);
-    expect(result.exitCode).toBe(0);
+    // The local Ansible 2.14 is in v2.14.2's range, not its pin (a warning); the unreachable API blocks.
+    expect(doc.findings.map((f) => [f.check, f.severity])).toEqual([['cluster-api', 'block'], ['ansible', 'warn']]);
+    expect(doc.findings[0]?.what).toBe('the cluster API cannot be read: kubeconfig /nonexistent/admin.conf (from --kubeconfig) does not exist');
+    expect(result.exitCode).toBe(1);
   });
 
   it('reads --manifests without a cluster: an Ingress on extensions/v1beta1 blocks the 1.22 hop', async () => {
@@ -134,7 +135,7 @@ describe('kspray preflight', () => {
 
     expect([badHop.exitCode, noTarget.exitCode, unknown.exitCode]).toEqual([2, 2, 2]);
     expect(badHop.stderr).toContain('--hop 3: the plan has 2 hop(s)');
-    expect(noTarget.stderr).toContain('no target version, and no plan recorded by an unfinished apply');
+    expect(noTarget.stderr).toContain('no target version, and no unfinished plan recorded to resume');
     expect(badHop.stdout).toBe('');
   });
 });

@@ -76,13 +76,17 @@ describe('runPreflights with the hosts', () => {
     const status = Object.fromEntries(report.outcomes.map((o) => [o.check, o.status]));
     expect(plan.hops.map((h) => [h.index, h.tag, h.dialect])).toEqual([[1, 'v2.13.4', 'dash'], [2, 'v2.14.2', 'dash']]);
     expect(status).toEqual({
-      ansible: 'pass', 'vars-drift': 'pass', nodes: 'skipped', 'api-endpoints': 'skipped', pdb: 'skipped', dns: 'skipped', 'removed-apis': 'skipped',
+      ansible: 'pass', 'vars-drift': 'pass', 'cluster-api': 'fail', nodes: 'skipped', 'api-endpoints': 'skipped', pdb: 'skipped', dns: 'skipped', 'removed-apis': 'skipped',
       'etcd-health': 'pass', 'stale-caches': 'pass', 'kubeadm-dry-run': 'pass',
     });
     expect(report.outcomes.find((o) => o.check === 'nodes')?.reason).toBe(`no cluster reachable: kubeconfig ${join(tmp, 'no-such-admin.conf')} (from --kubeconfig) does not exist`);
     expect(report.findings.filter((f) => f.check === 'stale-caches').map((f) => [f.severity, f.hop, f.where])).toEqual([['warn', 1, 'm1']]);
     expect((await readFile(join(tmp, 'kubeadm-argv.log'), 'utf8')).split('\n').slice(0, 4)).toEqual(['upgrade', 'apply', '-y', 'v1.17.12']);
-    expect(report.blocking).toBe(false);
+    // No API, no drain: the only block is the unreachable cluster, naming the cause.
+    expect(report.findings.filter((f) => f.severity === 'block').map((f) => [f.check, f.what])).toEqual([
+      ['cluster-api', `the cluster API cannot be read: kubeconfig ${join(tmp, 'no-such-admin.conf')} (from --kubeconfig) does not exist`],
+    ]);
+    expect(report.blocking).toBe(true);
     await rm(join(tmp, 'root'), { recursive: true, force: true });
   });
 
@@ -92,8 +96,8 @@ describe('runPreflights with the hosts', () => {
       const report = await run({ hop: 2 });
 
       const blocks = report.findings.filter((f) => f.severity === 'block');
-      expect(blocks.map((f) => [f.check, f.hop])).toEqual([['etcd-health', 2]]);
-      expect(blocks[0]?.what).toContain('1 of 3 etcd members unhealthy: etcd3');
+      expect(blocks.map((f) => [f.check, f.hop])).toEqual([['cluster-api', 2], ['etcd-health', 2]]);
+      expect(blocks[1]?.what).toContain('1 of 3 etcd members unhealthy: etcd3');
       expect(report.blocking).toBe(true);
     } finally {
       await etcd!.startMember('etcd3');

@@ -24,10 +24,16 @@ async function k1(): Promise<Cluster> {
   return structuredClone(loaded.cluster);
 }
 
+/** A cluster at a minor, its tag unknown: the default version of the line whose default it is, at that line's latest patch. */
+function atMinor(minor: string): { version: string; tag: undefined } {
+  const line = catalog.lineForDefaultMinor(minor)!;
+  return { version: catalog.defaultVersion(catalog.latestPatch(line)!), tag: undefined };
+}
+
 function hopsOf(cluster: Cluster, pair: string): HopContext[] {
   const versions = parseVersionPair(pair);
   const plan = planUpgrade({
-    cluster, clusterFile: 'k1.yaml', catalog, from: versions.from, to: versions.to, stateDir: '/tmp/state', cacheDir: '/tmp/cache', ksprayVersion: 'test',
+    cluster, clusterFile: 'k1.yaml', catalog, from: versions.from && atMinor(versions.from.minor), to: versions.to, stateDir: '/tmp/state', cacheDir: '/tmp/cache', ksprayVersion: 'test',
   });
   return plan.hops.map(hopContextOf);
 }

@@ -6,11 +6,14 @@
 import { formatArgv } from '../process/exec-error.js';
 import type { PlanDocument, PlanStep } from '../plan/types.js';
 import type { Selection } from './select-steps.js';
+import { planId } from '../plan/identity.js';
 import { continuesRun, stepTarget } from '../report/plan-text.js';
 
 export interface DryRunDocument {
   dryRun: true;
   planVersion: number;
+  /** The plan's identity, as the journal records it (plan/identity.ts). */
+  planId: string;
   cluster: string;
   from: string;
   to: string;
@@ -23,6 +26,7 @@ export function dryRunDocument(plan: PlanDocument, selection: Selection): DryRun
   return {
     dryRun: true,
     planVersion: plan.planVersion,
+    planId: planId(plan),
     cluster: plan.cluster.name,
     from: plan.from.version,
     to: plan.to.version,

@@ -3,6 +3,7 @@
  * versions are always sorted with semver here; the order of the file (and of
  * Kubespray's own checksum lists) is never trusted.
  */
+import { sha256Of } from '../util/canonical-json.js';
 import { UsageError } from '../util/errors.js';
 import { type GroupDialect, type GroupNames, groupNamesOf } from './groups.js';
 import type { AnsibleRange, CatalogDocument, SampleInventory, TagRecord, UpgradePlay } from './schema.js';
@@ -16,8 +17,8 @@ export type KubeVersionForm = 'v-prefixed' | 'bare';
 export interface CatalogSource {
   kind: 'bundled' | 'refreshed' | 'memory';
   path: string | undefined;
-  /** A refreshed catalog that exists but was not used, and why. */
-  ignored?: { path: string; reason: string };
+  /** `sha256:<hex>` of the file's bytes, when it was read from one (a plan's catalog input). */
+  sha256?: string;
 }
 
 export class Catalog {
@@ -27,10 +28,12 @@ export class Catalog {
   private readonly sortedNames: string[];
   private readonly byLine = new Map<string, string[]>();
   private readonly supportedCache = new Map<string, string[]>();
+  private readonly document: CatalogDocument;
 
   /** `document` is validated (a refreshed catalog) or trusted (the bundled snapshot, validated by catalog.test.ts). */
   constructor(document: CatalogDocument, source: CatalogSource = { kind: 'memory', path: undefined }) {
     this.source = source;
+    this.document = document;
     this.meta = { ...(document.meta ?? {}) };
     for (const record of document.tags) this.records.set(record.tag, record);
     this.sortedNames = [...this.records.keys()].sort(compareTags);
@@ -41,6 +44,15 @@ export class Catalog {
       list.push(name);
       this.byLine.set(line, list);
     }
+  }
+
+  /**
+   * Which catalog this is, as a plan's input: the hash of the file it was read
+   * from, else of its canonical JSON. Two plans made with different catalogs
+   * (a refresh, a moved tag) never count as the same plan.
+   */
+  fingerprint(): string {
+    return this.source.sha256 ?? sha256Of(this.document);
   }
 
   /** The record of a known tag name. */

@@ -1,15 +1,17 @@
 /**
- * The glue of `kspray apply`: choose the plan (a file, a target, or the one
- * the journal recorded), then either print the selected steps (--dry-run) or
- * run them. The same selection feeds both: there is no dry-run branch deeper down.
+ * The glue of `kspray apply`: plan the request (a target, a reviewed plan
+ * file, or the journal's unfinished plan) from where the cluster is, refuse
+ * a plan file or a recorded plan that is not what kspray plans today, then
+ * either print the selected steps (--dry-run) or run them. The same
+ * selection feeds both: there is no dry-run branch deeper down. Every outcome
+ * ends in one --json document and a line on stderr that says what to do.
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { PlanDocument, PlanHop, PlanStep } from '../plan/types.js';
-import { PLAN_VERSION } from '../plan/types.js';
 import { loadJournal } from '../journal/journal.js';
-import { applyPlan, type ApplyDeps, type ApplyResult } from '../apply/apply.js';
+import { applyPlan, type ApplyDeps, type ApplyResult, type GateVerdict } from '../apply/apply.js';
 import { parseUntil, parseWindows, runDeadline, windowFit, windowGate, type WindowLimits } from '../apply/window.js';
 import { buildRunReport } from '../report/run-report.js';
 import { buildJUnitXml } from '../report/junit.js';
@@ -20,23 +22,46 @@ import { prepareHopWorkspace } from '../kubespray/workspace.js';
 import { detectAnsibleCached } from '../ansible/version-cache.js';
 import { ensureVenv } from '../ansible/venv.js';
 import { inRange } from '../catalog/versions.js';
+import { planDifferences, samePlan } from '../plan/identity.js';
+import { parsePlanDocument } from '../plan/plan-schema.js';
+import { recordClusterVersion } from '../model/record-version.js';
 import { ExitCode, UsageError } from '../util/errors.js';
 import { cacheDir } from '../util/paths.js';
 import type { ApplyCommandOptions } from './apply.js';
-import { buildPlanContext, makePlan } from './plan-input.js';
-import { loadClusterOrFail } from './load-cluster.js';
+import { buildPlanContext, type PlanContext } from './plan-input.js';
+import { openClusterSide } from './cluster-side.js';
+import { parseSkippedChecks } from './preflight.js';
 import { readLiveFacts, type LiveFacts } from './live-facts.js';
 import { controlPlaneAtTarget, verifyFromFacts } from '../apply/verify.js';
 import { parseDuration, soakCanary } from '../apply/soak.js';
 import { printJson, printStderr, printStdout } from './output.js';
 
 export async function runApplyCommand(versions: string | undefined, options: ApplyCommandOptions): Promise<void> {
-  const loaded = await loadClusterOrFail(options.cluster, { checkSecrets: !options.dryRun });
+  const waivers = parseWaivers(options);
+  const now = applyClock();
+  const limits = windowLimits(options, now());
+  if (!options.dryRun && !options.yes && !process.stdin.isTTY) {
+    throw new UsageError('not at a terminal and --yes not given: kspray will not start an upgrade unasked', 'pass --yes to run unattended (scheduled pipelines, CI)');
+  }
+  if (options.plan && (versions || options.to)) throw new UsageError('--plan runs a reviewed plan file: do not combine it with a target version', 'pass either --plan FILE or a target');
+  const planFile = options.plan ? { path: options.plan, plan: await readPlanFile(options.plan) } : undefined;
+  const built = await buildPlanContext({ ...options, pair: versions, planFile, replan: Boolean(options.replan), noClusterApi: waivers.noClusterApi !== undefined });
+  for (const line of built.state.sources) printStderr(`where the cluster is: ${line}`);
+  if (built.kind === 'already') {
+    if (options.json) printJson({ status: 'already-at', exitCode: ExitCode.ok, cluster: built.loaded.cluster.name, version: built.version, tag: built.tag ?? null, ran: [] });
+    printStderr(`${built.loaded.cluster.name} already runs ${built.version}${built.tag ? ` (Kubespray ${built.tag})` : ''}: nothing to do`);
+    return;
+  }
+  const context = built;
+  checkAgainstReviewed(context, planFile);
+  const plan = context.plan;
+  const { loaded } = context;
   const baseDir = loaded.baseDir;
-  const chosen = await choosePlan(versions, options, baseDir, loaded.cluster.name);
-  const plan = chosen.plan;
-  // The read the waves were planned from serves --soak and --workers-only too.
-  const live = options.soak !== undefined || options.workersOnly ? chosen.live ?? await readLiveFacts(loaded, options) : undefined;
+  if (waivers.noClusterApi === undefined && context.live && !context.live.ok) {
+    printStderr(`warning: the cluster API is not reachable (${context.live.reason}): the preflight blocks before any hop (no API, no drain)`);
+  }
+  // The read the plan was made with serves --soak and --workers-only too.
+  const live = context.live;
   const select = {
     ...(options.hop === undefined ? {} : { hop: parseHop(options.hop) }),
     mastersOnly: Boolean(options.mastersOnly),
@@ -44,121 +69,223 @@ export async function runApplyCommand(versions: string | undefined, options: App
     // --workers-only also trusts the live node versions when the journal does not know the control plane.
     ...(live?.ok ? { controlPlaneUpgraded: (index: number) => plan.hops.some((hop) => hop.index === index && controlPlaneAtTarget(hop, live.facts)) } : {}),
   };
-  const soak = soakStep(options, live, () => readLiveFacts(loaded, options));
-  const { makeHopGate, parseSkippedChecks } = await import('./preflight.js');
-  const skippedChecks = [...parseSkippedChecks(options.skipCheck, options.reason), ...(options.skipPreflight ? [{ id: 'preflight', reason: 'not run (--skip-preflight)' }] : [])];
+  const soak = soakStep(options, live, waivers.noClusterApi, () => readLiveFacts(loaded, options));
 
   if (options.dryRun) {
-    const journal = await loadJournal(baseDir, plan.cluster.name);
-    const recorded = journal?.plan as PlanDocument | undefined;
-    const stateOf = (id: string) => (recorded && samePlan(recorded, plan) ? journal?.steps[id]?.status : undefined);
+    const journal = context.journal;
+    const stateOf = (id: string) => (journal && samePlan(journal.plan, plan) ? journal.steps[id]?.status : undefined);
     const document = dryRunDocument(plan, selectSteps(plan, stateOf, select));
     if (options.json) printJson(document);
     else printStdout(formatDryRun(document));
     return;
   }
 
-  const now = applyClock();
-  const limits = windowLimits(options, now());
   if (limits) {
     const deadline = runDeadline(limits, now());
     if (deadline.closes === undefined) {
       // Not an error: a scheduled pipeline that fires outside its window has nothing to do yet.
-      if (options.json) printJson({ status: 'outside-window', runId: null, ran: [], alreadyDone: [], reason: deadline.reason });
+      if (options.json) printJson({ status: 'outside-window', exitCode: ExitCode.ok, runId: null, ran: [], alreadyDone: [], reason: deadline.reason });
       printStderr(`not started: ${deadline.reason}; nothing was run`);
-      process.exitCode = ExitCode.ok;
       return;
     }
     printStderr(`maintenance window: a step starts only if it should end by ${deadline.closes.toISOString()}`);
   }
-  const runBefore = (await loadJournal(baseDir, plan.cluster.name))?.runId;
-  const applyOptions = { baseDir, plan, select, breakLock: Boolean(options.breakLock), replan: Boolean(options.replan), command: `kspray apply -c ${options.cluster}`, skippedChecks };
-  // The hop's preflight runs first thing in prepareHop: a refusal there ends the run as failed in the journal.
-  const preflight = options.skipPreflight ? undefined : makeHopGate({
-    plan, cluster: loaded.cluster, clusterFile: options.cluster, baseDir, kubeconfig: options.kubeconfig, context: options.context,
-    skipped: skippedChecks, forceAnsible: Boolean(options.forceAnsible), log: printStderr,
-  });
-  const hopSteps = new Map<number, readonly PlanStep[]>();
-  const catalog = (await import('../catalog/load.js')).loadCatalog();
+  const runBefore = context.journal?.runId;
+  const gate = await hopGate(context, options, waivers);
+  const catalog = context.catalog;
+  const controller = new AbortController();
   const deps: ApplyDeps = {
+    gateHop: gate,
+    confirmHop: (hop, steps, summary) => confirm(hop, steps, Boolean(options.yes), summary),
     prepareHop: async (hop) => {
-      await preflight?.(hop, hopSteps.get(hop.index) ?? hop.steps);
       await checkAnsible(hop, Boolean(options.forceAnsible));
       const prepared = await prepareHopWorkspace({ hop, cluster: loaded.cluster, clusterBaseDir: baseDir, cacheDir: cacheDir(), allowUnread: options.allowUnread });
       return { env: { ...prepared.env } };
     },
-    confirmHop: (hop, steps) => {
-      hopSteps.set(hop.index, steps);
-      return confirm(hop, steps, Boolean(options.yes));
+    hopFinished: async (hop) => {
+      try {
+        const { changes } = await recordClusterVersion(loaded.file, { version: hop.toVersion, tag: hop.tag });
+        if (changes.length > 0) printStderr(`hop ${hop.index} done: updated ${options.cluster}: ${changes.join(', ')}`);
+      } catch (error) {
+        printStderr(`warning: hop ${hop.index} is done but ${options.cluster} could not be updated (${(error as Error).message}): set kubernetes.version: ${hop.toVersion} and kubespray.tag: ${hop.tag} in it (the journal records them; kspray refuses to plan while the two disagree)`);
+      }
     },
     ...(limits ? { beforeStep: windowGate(limits, now), fitSteps: windowFit(limits, now) } : {}),
     ...(soak ? { afterStep: soak } : {}),
     cordoningPlays: (tag) => (catalog.tag(tag) ? catalog.cordoningPlays(tag) : []),
     // Verify reads node versions back from the cluster where one is configured, else from the playbook results.
     verifyHop: async (hop) => {
+      if (waivers.noClusterApi !== undefined) return undefined;
       const facts = await readLiveFacts(loaded, options);
       if (facts.ok) return verifyFromFacts(hop, facts.facts);
       printStderr(`verify: ${facts.reason}; checking the playbook results instead`);
       return undefined;
     },
+    signal: controller.signal,
     log: printStderr,
     now,
   };
+  // State where every client sees it: the Lease and the journal's copy in the cluster, when the API answers.
+  const side = waivers.noClusterApi === undefined && context.live?.ok ? await openClusterSide(loaded, options, printStderr) : undefined;
+  if (side) {
+    deps.holdClusterLock = (runId) => side.lock(runId, (message) => {
+      printStderr(`${message}: stopping, another run may drive the cluster now`);
+      controller.abort('SIGTERM');
+    });
+    deps.journalSaved = (text, runId) => side.mirror(text, runId);
+  }
+  if (context.journalFromCluster !== undefined) {
+    // A machine with no (or an older) journal goes on from the cluster's: it becomes the local journal.
+    await writeFileAtomic(context.journalPath, context.journalFromCluster, { mode: 0o600 });
+  }
+  const stopSignals = onStopSignals(controller);
   let result: ApplyResult;
   try {
-    result = await applyPlan(applyOptions, deps);
+    result = await applyPlan({
+      baseDir, plan, select, breakLock: Boolean(options.breakLock), replan: Boolean(options.replan), command: `kspray apply -c ${options.cluster}`,
+      skippedChecks: waivers.skippedChecks, noClusterApi: waivers.noClusterApi,
+    }, deps);
   } finally {
+    stopSignals();
+    await side?.close();
     await writeRunReports(options, baseDir, plan.cluster.name, runBefore);
   }
-  const summary = { status: result.status, runId: result.runId ?? null, ran: result.ran, alreadyDone: result.skipped, ...(result.status === 'stopped' ? { reason: result.reason } : {}) };
-  if (options.json) printJson(summary);
+  report(result, options, plan, select.mastersOnly);
+}
+
+/** What the run's outcome says, on stderr and in the one --json document; the exit code per the contract. */
+function report(result: ApplyResult, options: ApplyCommandOptions, plan: PlanDocument, mastersOnly: boolean): void {
+  const failure = 'failure' in result ? result.failure : undefined;
+  const exitCode = failure?.exitCode ?? ExitCode.ok;
+  const where = result.journal?.clusterState;
+  if (options.json) {
+    printJson({
+      status: result.status, exitCode, runId: result.runId ?? null, ran: result.ran, alreadyDone: result.skipped,
+      cluster: { name: plan.cluster.name, version: where?.version ?? plan.from.version, tag: where?.tag ?? plan.from.tag },
+      ...(result.status === 'stopped' ? { reason: result.reason } : {}),
+      ...(failure ? { failedStep: failure.stepId, hop: failure.hop, failedHosts: failure.failedHosts, message: failure.message, hint: failure.hint, logPath: failure.logPath } : {}),
+    });
+  }
   if (result.status === 'nothing-to-do') {
-    printStderr(`nothing to do: every step of the plan (${plan.from.version} → ${plan.to.version}) is done. Record the new state in ${options.cluster}: kubernetes.version ${plan.to.version}, kubespray.tag ${plan.hops.at(-1)?.tag}`);
-  } else if (result.status === 'declined') {
-    printStderr('stopped before the hop: nothing was run; the journal resumes here next time');
+    printStderr(`nothing to do: every step of the plan (${plan.from.version} → ${plan.to.version}) is done`);
   } else if (result.status === 'stopped') {
     printStderr(`stopped at a step boundary: ${result.reason}; the next run resumes there`);
-  } else {
-    printStderr(`done: ${result.ran.length} step(s) ran${select.mastersOnly ? ' (control plane only; next: --workers-only)' : ''}`);
+  } else if (result.status === 'succeeded') {
+    printStderr(`done: ${result.ran.length} step(s) ran${mastersOnly ? ' (control plane only; next: --workers-only)' : ''}`);
+  } else if (failure) {
+    printStderr(`${result.status === 'declined' ? '' : 'kspray: '}${failure.message}\n  ${failure.hint}`);
   }
-  process.exitCode = ExitCode.ok;
+  process.exitCode = exitCode;
 }
 
-async function choosePlan(versions: string | undefined, options: ApplyCommandOptions, baseDir: string, cluster: string): Promise<{ plan: PlanDocument; live?: LiveFacts | undefined }> {
-  if (options.plan) {
-    if (versions || options.to) throw new UsageError('--plan runs a plan file as it is: do not combine it with a target version');
-    return { plan: await readPlanFile(options.plan, cluster) };
+/**
+ * A plan file is what a person reviewed; the journal's plan is what ran so
+ * far. Neither is run: kspray planned the same request again from today's
+ * inputs, and runs only when the result is that plan.
+ */
+function checkAgainstReviewed(context: PlanContext, planFile: { path: string; plan: PlanDocument } | undefined): void {
+  if (planFile) {
+    const differences = planDifferences(planFile.plan, context.plan);
+    if (differences.length > 0) {
+      throw new UsageError(
+        `${planFile.path} is not what kspray plans for it today, so nothing runs:\n${differences.map((line) => `    ${line}`).join('\n')}`,
+        'review the plan again: `kspray plan … --output FILE`, then apply that file',
+        { differences },
+      );
+    }
   }
-  if (versions || options.to) {
-    const context = await buildPlanContext({ ...options, pair: versions });
-    return { plan: makePlan(context), live: context.live };
+  if (context.mode === 'resume' && context.drift.length > 0) {
+    throw new UsageError(
+      `the journal's unfinished plan (${context.plan.from.version} → ${context.plan.to.version}) is not what kspray plans for it today, so it does not resume:\n${context.drift.map((line) => `    ${line}`).join('\n')}`,
+      'undo the change to resume, or pass --replan to plan afresh from where the cluster is',
+      { differences: context.drift },
+    );
   }
-  const journal = await loadJournal(baseDir, cluster);
-  if (journal?.plan) return { plan: journal.plan as PlanDocument };
-  throw new UsageError('no target and no recorded plan to resume', 'pass --to VERSION (e.g. --to 1.18), FROM→TO, or --plan FILE');
 }
 
-async function readPlanFile(path: string, cluster: string): Promise<PlanDocument> {
-  let document: PlanDocument;
+async function readPlanFile(path: string): Promise<PlanDocument> {
+  let data: unknown;
   try {
-    document = JSON.parse(await readFile(resolve(path), 'utf8')) as PlanDocument;
+    data = JSON.parse(await readFile(resolve(path), 'utf8'));
   } catch (error) {
-    throw new UsageError(`cannot read the plan ${path}: ${(error as Error).message}`, 'write one with `kspray plan … --output FILE`');
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : error instanceof SyntaxError ? `not JSON (${error.message})` : (error as Error).message;
+    throw new UsageError(`cannot read the plan ${path}: ${reason}`, 'write one with `kspray plan … --output FILE`');
   }
-  if (document?.planVersion !== PLAN_VERSION || !Array.isArray(document.hops)) {
-    throw new UsageError(`${path} is not a kspray plan of version ${PLAN_VERSION}`, 'make the plan again with this kspray: `kspray plan … --output FILE`');
+  const version = (data as { planVersion?: unknown } | null)?.planVersion;
+  const parsed = parsePlanDocument(data);
+  if (!parsed.ok) {
+    throw new UsageError(
+      typeof version === 'number' && version !== 2 ? `${path} is a kspray plan of version ${version}; this kspray reads version 2` : `${path} is not a kspray plan: ${parsed.problems.join('; ')}`,
+      'make the plan again with this kspray: `kspray plan … --output FILE`',
+    );
   }
-  if (document.cluster?.name !== cluster) throw new UsageError(`${path} is a plan for cluster ${document.cluster?.name}, not ${cluster}`);
-  return document;
+  return parsed.plan;
 }
 
-function samePlan(a: PlanDocument, b: PlanDocument): boolean {
-  return JSON.stringify(a.hops.map((h) => h.steps.map((s) => s.argv))) === JSON.stringify(b.hops.map((h) => h.steps.map((s) => s.argv)));
+interface Waivers {
+  skippedChecks: Array<{ id: string; reason: string }>;
+  /** --no-cluster-api's reason. */
+  noClusterApi: string | undefined;
+}
+
+/**
+ * --skip-check ID --reason TEXT pairs, in order, and --no-cluster-api, whose
+ * --reason comes after those of any --skip-check. Each waiver is recorded in
+ * the journal and the reports.
+ */
+function parseWaivers(options: ApplyCommandOptions): Waivers {
+  const reasons = [...(options.reason ?? [])];
+  const noApi = options.clusterApi === false;
+  const skips = options.skipCheck ?? [];
+  if (noApi && reasons.length !== skips.length + 1) {
+    throw new UsageError(
+      `${skips.length} --skip-check and --no-cluster-api but ${reasons.length} --reason`,
+      'give every --skip-check ID its own --reason TEXT, in order, and --no-cluster-api the last one (why the upgrade may run without the Kubernetes API); the journal and the reports keep them',
+    );
+  }
+  const noClusterApi = noApi ? reasons.pop()!.trim() : undefined;
+  if (noClusterApi === '') throw new UsageError('--no-cluster-api: the --reason is empty', 'say why the upgrade may run without the Kubernetes API');
+  if (noApi && options.soak !== undefined) throw new UsageError('--soak watches the canary through the cluster API: it cannot run with --no-cluster-api');
+  const skippedChecks = [...parseSkippedChecks(options.skipCheck, reasons), ...(options.skipPreflight ? [{ id: 'preflight', reason: 'not run (--skip-preflight)' }] : [])];
+  if (skippedChecks.some((check) => check.id === 'cluster-api')) {
+    throw new UsageError('--skip-check cluster-api: the cluster API is waived with --no-cluster-api --reason TEXT', 'pass --no-cluster-api --reason TEXT');
+  }
+  return { skippedChecks, noClusterApi };
+}
+
+/**
+ * The preflight gate before each hop. A hop started fresh gets every check;
+ * a hop resumed half way gets the API and the budgets (the rest describe the
+ * cluster kspray itself half upgraded, and were checked when the hop
+ * started). --skip-preflight leaves the API check alone: no API, no drain,
+ * unless waived with --no-cluster-api.
+ */
+async function hopGate(context: PlanContext, options: ApplyCommandOptions, waivers: Waivers): Promise<(hop: PlanHop, steps: readonly PlanStep[]) => Promise<GateVerdict>> {
+  const { makeHopGate } = await import('./preflight.js');
+  return makeHopGate({
+    plan: context.plan, cluster: context.loaded.cluster, clusterFile: options.cluster, baseDir: context.loaded.baseDir, catalog: context.catalog,
+    kubeconfig: options.kubeconfig, context: options.context, skipped: waivers.skippedChecks, forceAnsible: Boolean(options.forceAnsible),
+    noClusterApi: waivers.noClusterApi, skipPreflight: Boolean(options.skipPreflight), log: printStderr,
+  });
+}
+
+/** Ctrl-C, SIGTERM and SIGHUP (a dropped SSH session) stop ansible-playbook; the journal records where. Returns the remover. */
+function onStopSignals(controller: AbortController): () => void {
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (!controller.signal.aborted) printStderr(`${signal} received: stopping ansible-playbook, the journal records where`);
+    controller.abort(signal);
+  };
+  for (const signal of signals) process.on(signal, onSignal);
+  return () => {
+    for (const signal of signals) process.off(signal, onSignal);
+  };
 }
 
 /** `--soak`: after the canary step, watch the canary nodes for the duration; needs the cluster API. */
-function soakStep(options: ApplyCommandOptions, live: LiveFacts | undefined, readFacts: () => Promise<LiveFacts>): ApplyDeps['afterStep'] {
-  if (options.soak === undefined) return undefined;
+function soakStep(options: ApplyCommandOptions, live: LiveFacts | undefined, noClusterApi: string | undefined, readFacts: () => Promise<LiveFacts>): ApplyDeps['afterStep'] {
+  if (options.soak === undefined || noClusterApi !== undefined) return undefined;
   const durationMs = parseDuration(options.soak);
   if (durationMs === undefined) throw new UsageError(`--soak ${options.soak} is not a duration`, 'write e.g. --soak 30s, --soak 10m or --soak 1h');
   if (live && !live.ok && !options.dryRun) throw new UsageError(`--soak needs the cluster API: ${live.reason}`, 'pass --kubeconfig (or set KUBECONFIG) so kspray can watch the canary');
@@ -196,10 +323,9 @@ async function checkAnsible(hop: PlanHop, force: boolean): Promise<void> {
   );
 }
 
-async function confirm(hop: PlanHop, steps: readonly PlanStep[], yes: boolean): Promise<boolean> {
-  const question = `Hop ${hop.index}: Kubespray ${hop.tag}, Kubernetes ${hop.fromVersion} → ${hop.toVersion}, ${steps.length} step(s) (${steps.map((s) => s.kind).join(', ')}). Run it? [y/N] `;
+async function confirm(hop: PlanHop, steps: readonly PlanStep[], yes: boolean, gate: string | undefined): Promise<boolean> {
   if (yes) return true;
-  if (!process.stdin.isTTY) throw new UsageError('not at a terminal and --yes not given: kspray will not start an upgrade unasked', 'pass --yes to run unattended (scheduled pipelines, CI)');
+  const question = `Hop ${hop.index}: Kubespray ${hop.tag}, Kubernetes ${hop.fromVersion} → ${hop.toVersion}, ${steps.length} step(s) (${steps.map((s) => s.kind).join(', ')}).${gate ? `\nPreflight: ${gate}` : ''}\nRun it? [y/N] `;
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
     return /^y(es)?$/i.test((await rl.question(question)).trim());
@@ -222,7 +348,7 @@ function applyClock(): () => Date {
 
 function windowLimits(options: ApplyCommandOptions, now: Date): WindowLimits | undefined {
   if (options.window === undefined && options.until === undefined) return undefined;
-  if (!options.yes) throw new UsageError('--window and --until are for unattended runs: add --yes', 'a maintenance window runs without asking before each hop');
+  if (!options.yes && !options.dryRun) throw new UsageError('--window and --until are for unattended runs: add --yes', 'a maintenance window runs without asking before each hop');
   return {
     ...(options.window === undefined ? {} : { windows: parseWindows(options.window) }),
     ...(options.until === undefined ? {} : { until: parseUntil(options.until, now) }),

@@ -14,6 +14,7 @@ import { inventoryList, type InventoryList } from '../ansible/inventory.js';
 import { sampleGroupVarsDir } from '../kubespray/sample-group-vars.js';
 import { diffGroupVars, type GroupVarsDiff } from '../model/group-vars-diff.js';
 import { fieldsByName } from '../vars/select.js';
+import { readImportInventory } from './import-inputs.js';
 import { printStderr } from './output.js';
 
 export async function readGroupVarsImport(
@@ -28,6 +29,9 @@ export async function readGroupVarsImport(
   } finally {
     await sample.cleanup();
   }
+  // Checked as any inventory is (a clear error for a missing, binary or unparsable file), then read
+  // again from a copy without the group_vars beside it: those arrive through the diff only.
+  await readImportInventory(inventoryPath);
   const alone = await mkdtemp(join(tmpdir(), 'kspray-import-'));
   let inventory: InventoryList;
   try {

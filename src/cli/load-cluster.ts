@@ -12,7 +12,7 @@ export async function loadClusterOrFail(path: string, options: LoadOptions = {})
   const result = await loadClusterFile(path, options);
   if (!result.ok) {
     for (const problem of result.problems) printStderr(formatProblem(problem));
-    throw new UsageError(`${path} is not a valid cluster file`, `run \`kspray validate -c ${path}\` after fixing the problems above`);
+    throw new UsageError(`${path} is not a valid cluster file`, `run \`kspray validate -c ${path}\` after fixing the problems above`, { problems: result.problems });
   }
   for (const warning of result.warnings) printStderr(formatProblem(warning));
   return result;

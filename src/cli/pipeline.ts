@@ -24,7 +24,7 @@ export function register(program: Command): void {
     .requiredOption('--ci <kind>', 'gitlab or github')
     .option('--to <version>', 'target version (default: the plan the journal recorded)')
     .option('--tag <tag>', 'the Kubespray tag for the last hop')
-    .option('--canary <n>', 'canary workers upgraded alone before the rest', '1')
+    .option('--canary <n>', 'canary workers upgraded alone before the rest (default 1)')
     .option('--batch <n|p%>', 'workers per batch after the canary')
     .option('--window <spec>', 'maintenance window each apply job runs in (apply --window)', 'Sat 01:00-05:00 UTC')
     .option('--cron <line>', 'schedule (repeatable; default: at each window\'s opening)', (value: string, all: string[] | undefined) => [...(all ?? []), value])
@@ -43,8 +43,19 @@ async function runPipelineCommand(options: PipelineCommandOptions): Promise<void
   const { parseWindows } = await import('../apply/window.js');
   const { pipelineDefinition, pipelinePath, secretEnvNames } = await import('../report/pipeline.js');
   if (options.ci !== 'gitlab' && options.ci !== 'github') throw new UsageError(`--ci ${options.ci}: kspray writes gitlab or github pipelines`, 'pass --ci gitlab or --ci github');
+  const ci = options.ci;
+  const { cronProblem } = await import('../report/cron.js');
+  for (const line of options.cron ?? []) {
+    const problem = cronProblem(line);
+    if (problem) throw new UsageError(`--cron "${line}": ${problem}`, 'pass five fields, e.g. --cron "30 1 * * 6" (01:30 every Saturday), or leave --cron out to schedule each window\'s opening');
+  }
   const windows = parseWindows(options.window);
-  const { plan, loaded } = await planFor(options);
+  const planned = await planFor(options);
+  if (!planned) {
+    printStderr(`${options.cluster}: the cluster already runs ${options.to ?? 'the target'}: no pipeline to write`);
+    return;
+  }
+  const { plan, loaded } = planned;
   const file = resolve(options.cluster);
   const root = await repositoryRoot(dirname(file));
   if (root === undefined) printStderr(`warning: ${options.cluster} is not in a git repository: paths are relative to ${process.cwd()}`);
@@ -61,7 +72,11 @@ async function runPipelineCommand(options: PipelineCommandOptions): Promise<void
   });
   if (options.output) {
     const { writeFileAtomic } = await import('../util/atomic-write.js');
-    await writeFileAtomic(options.output, text);
+    const { writeError } = await import('../util/fs-errors.js');
+    const output = options.output;
+    await writeFileAtomic(output, text).catch((error: unknown) => {
+      throw writeError(output, error, `pass --output a file path you can write (in the repository: ${pipelinePath(ci, plan.cluster.name)})`);
+    });
     printStderr(`wrote ${options.output} (in the repository it belongs at ${pipelinePath(options.ci, plan.cluster.name)})`);
   } else {
     printStdout(text);
@@ -69,20 +84,12 @@ async function runPipelineCommand(options: PipelineCommandOptions): Promise<void
   }
 }
 
-/** The plan as `kspray plan` makes it, or the one the journal recorded when no target is given. */
-async function planFor(options: PipelineCommandOptions): Promise<{ plan: PlanDocument; loaded: LoadedCluster }> {
-  if (options.to !== undefined) {
-    const { buildPlanContext, makePlan } = await import('./plan-input.js');
-    const context = await buildPlanContext({ cluster: options.cluster, to: options.to, tag: options.tag, canary: options.canary, batch: options.batch });
-    return { plan: makePlan(context), loaded: context.loaded };
-  }
-  const { loadClusterOrFail } = await import('./load-cluster.js');
-  const { loadJournal } = await import('../journal/journal.js');
-  const { UsageError } = await import('../util/errors.js');
-  const loaded = await loadClusterOrFail(options.cluster);
-  const journal = await loadJournal(loaded.baseDir, loaded.cluster.name);
-  if (!journal?.plan) throw new UsageError('no target and no recorded plan', 'pass --to VERSION (e.g. --to 1.18)');
-  return { plan: journal.plan as PlanDocument, loaded };
+/** The plan as `kspray plan` makes it, or the journal's unfinished plan (planned again) when no target is given; undefined when the cluster is already there. */
+async function planFor(options: PipelineCommandOptions): Promise<{ plan: PlanDocument; loaded: LoadedCluster } | undefined> {
+  const { buildPlanContext } = await import('./plan-input.js');
+  const context = await buildPlanContext({ cluster: options.cluster, to: options.to, tag: options.tag, canary: options.canary, batch: options.batch });
+  if (context.kind === 'already') return undefined;
+  return { plan: context.plan, loaded: context.loaded };
 }
 
 async function repositoryRoot(dir: string): Promise<string | undefined> {

@@ -68,24 +68,27 @@ async function runPreflightCommand(versions: string | undefined, options: Prefli
   let hop = options.hop === undefined ? undefined : parseHopNumber(options.hop);
   const { join } = await import('node:path');
   const { runPreflights } = await import('../preflight/run-preflights.js');
-  let plan: PlanDocument;
-  let context: { cluster: Cluster; baseDir: string; catalog: Catalog };
-  if (versions || options.to) {
-    const { buildPlanContext, makePlan } = await import('./plan-input.js');
-    // No waves: the checks read the cluster themselves, and no check looks at how the workers are batched.
-    const built = await buildPlanContext({ cluster: options.cluster, pair: versions, to: options.to, tag: options.tag }, { waves: false });
-    // Settings a tag does not read are findings of vars-drift here, not a refusal.
-    plan = makePlan(built, { checkReads: false });
-    context = { cluster: built.loaded.cluster, baseDir: built.loaded.baseDir, catalog: built.catalog };
-  } else {
-    const recorded = await recordedPlan(options.cluster);
-    plan = recorded.plan;
-    hop ??= recorded.nextHop;
-    context = recorded.context;
+  const { buildPlanContext } = await import('./plan-input.js');
+  // One read of the cluster: where it is, and what the checks look at (no waves: no check looks at how the workers are batched).
+  const built = await buildPlanContext({ cluster: options.cluster, pair: versions, to: options.to, tag: options.tag, kubeconfig: options.kubeconfig, context: options.context, allowUnread: options.allowUnread }, { waves: false, forPreflight: true, checkReads: false });
+  // Settings a tag does not read are findings of vars-drift here, not a refusal (render, plan and apply refuse them).
+  for (const line of built.state.sources) printStderr(`where the cluster is: ${line}`);
+  if (built.kind === 'already') {
+    if (options.json) printJson({ status: 'already-at', cluster: built.loaded.cluster.name, version: built.version, tag: built.tag ?? null, blocking: false, findings: [] });
+    else printStdout(`${built.loaded.cluster.name} already runs ${built.version}: nothing to check`);
+    return;
+  }
+  const plan = built.plan;
+  if (built.mode === 'resume' && hop === undefined) {
+    const { firstUnfinishedStep } = await import('../journal/journal.js');
+    const steps = plan.hops.flatMap((h) => h.steps);
+    const next = built.journal ? firstUnfinishedStep(built.journal, steps.map((s) => s.id)) : undefined;
+    hop = steps.find((s) => s.id === next)?.hop;
+    printStderr(`preflight: checking hop ${hop} of the unfinished plan the journal recorded (${plan.from.version} → ${plan.to.version})`);
   }
   const report = await runPreflights({
-    plan, cluster: context.cluster, clusterFile: options.cluster, catalog: context.catalog, stateDir: join(context.baseDir, '.kspray'), hop,
-    kube: { kubeconfig: options.kubeconfig, context: options.context, env: process.env.KUBECONFIG },
+    plan, cluster: built.loaded.cluster, clusterFile: options.cluster, catalog: built.catalog, stateDir: join(built.loaded.baseDir, '.kspray'), hop,
+    kube: { kubeconfig: options.kubeconfig, context: options.context, env: process.env.KUBECONFIG }, live: built.live,
     skipHosts: options.skipHosts ? 'not run (--skip-hosts)' : undefined,
     manifestsDir: options.manifests, forceAnsible: Boolean(options.forceAnsible), allowUnread: options.allowUnread, log: printStderr,
   });
@@ -96,27 +99,6 @@ async function runPreflightCommand(versions: string | undefined, options: Prefli
     printStdout(formatPreflightText(report));
   }
   process.exitCode = report.blocking ? 1 : 0;
-}
-
-/** The plan an unfinished apply recorded, and its next hop. */
-async function recordedPlan(clusterFile: string): Promise<{ plan: PlanDocument; nextHop: number; context: { cluster: Cluster; baseDir: string; catalog: Catalog } }> {
-  const { loadClusterOrFail } = await import('./load-cluster.js');
-  const { loadJournal, firstUnfinishedStep } = await import('../journal/journal.js');
-  const { loadCatalog } = await import('../catalog/load.js');
-  const loaded = await loadClusterOrFail(clusterFile);
-  const journal = await loadJournal(loaded.baseDir, loaded.cluster.name);
-  const plan = journal?.plan as PlanDocument | undefined;
-  if (!journal || !plan) {
-    throw new UsageError('no target version, and no plan recorded by an unfinished apply', 'pass FROM→TO (e.g. 1.16→1.18) or --to VERSION');
-  }
-  const steps = plan.hops.flatMap((h) => h.steps);
-  const next = firstUnfinishedStep(journal, steps.map((s) => s.id));
-  const nextHop = steps.find((s) => s.id === next)?.hop;
-  if (nextHop === undefined) {
-    throw new UsageError(`the recorded plan (${plan.from.version} → ${plan.to.version}) is finished: nothing left to check`, 'pass a new target: --to VERSION or FROM→TO');
-  }
-  printStderr(`preflight: no target given; checking hop ${nextHop} of the plan recorded by an unfinished apply (${plan.from.version} → ${plan.to.version})`);
-  return { plan, nextHop, context: { cluster: loaded.cluster, baseDir: loaded.baseDir, catalog: loadCatalog() } };
 }
 
 /** --skip-check ID and --reason TEXT, paired in order; every ID a known check, every skip with its reason. */
@@ -135,7 +117,7 @@ export function parseSkippedChecks(ids: readonly string[] | undefined, reasons: 
 }
 
 export interface HopGateOptions {
-  /** The plan apply was given (its cluster and settings; the hops come from the gate's argument). */
+  /** The plan apply runs (its cluster and settings; the hops come from the gate's argument). */
   plan: PlanDocument;
   cluster: Cluster;
   clusterFile: string;
@@ -146,46 +128,60 @@ export interface HopGateOptions {
   context?: string | undefined;
   skipped: ReadonlyArray<{ id: string; reason: string }>;
   forceAnsible?: boolean | undefined;
+  /** --no-cluster-api's reason: the API checks are waived, not failed. */
+  noClusterApi?: string | undefined;
+  /** --skip-preflight: only the cluster API is checked (no API, no drain). */
+  skipPreflight?: boolean | undefined;
   log: (text: string) => void;
 }
 
+/** The checks a hop resumed half way still needs: the API answers, and no budget hangs the drains to come. */
+const RESUME_CHECKS = ['cluster-api', 'pdb'];
+
 /**
- * `apply`'s gate before a hop's first step: that hop's checks, refused (exit
- * 1) while a finding blocks whose check is not skipped with --skip-check. A
- * hop resumed half way is not checked again: its state is the upgrade's own
- * (masters ahead of workers) and was checked when the hop started.
+ * `apply`'s gate before a hop's first step, before the operator is asked:
+ * that hop's checks, refused (exit 1) while a finding blocks whose check is
+ * not skipped with --skip-check. A hop resumed half way gets RESUME_CHECKS:
+ * the others describe the cluster kspray itself half upgraded (masters ahead
+ * of workers) and ran when the hop started.
  */
-export function makeHopGate(options: HopGateOptions): (hop: PlanHop, steps: readonly PlanStep[]) => Promise<void> {
+export function makeHopGate(options: HopGateOptions): (hop: PlanHop, steps: readonly PlanStep[]) => Promise<{ ok: true; summary: string } | { ok: false; message: string; hint: string }> {
   return async (hop, steps) => {
-    if (steps[0]?.id !== hop.steps[0]?.id) {
-      options.log(`hop ${hop.index}: resuming at ${steps[0]?.id ?? 'its next step'}; its preflight ran when the hop started`);
-      return;
+    const resumed = steps[0]?.id !== hop.steps[0]?.id;
+    const only = options.skipPreflight ? ['cluster-api'] : resumed ? RESUME_CHECKS : undefined;
+    if (resumed) options.log(`hop ${hop.index}: resuming at ${steps[0]?.id ?? 'its next step'}; checking ${only!.join(' and ')} again (the other checks ran when the hop started)`);
+    if (only && options.noClusterApi !== undefined && only.every((id) => id === 'cluster-api' || id === 'pdb')) {
+      return { ok: true, summary: `the cluster API is waived (--no-cluster-api: ${options.noClusterApi})` };
     }
     const { runPreflights, blockingChecks } = await import('../preflight/run-preflights.js');
     const { formatPreflightBrief } = await import('../report/findings.js');
     const { join } = await import('node:path');
-    const { WorkFailedError } = await import('../util/errors.js');
     const catalog = options.catalog ?? (await import('../catalog/load.js')).loadCatalog();
     const report = await runPreflights({
-      // The hop as apply runs it (a resumed run follows the recorded plan, which may not be options.plan).
+      // The hop as apply runs it.
       plan: { ...options.plan, hops: [hop] }, cluster: options.cluster, clusterFile: options.clusterFile, catalog,
-      stateDir: join(options.baseDir, '.kspray'), hop: hop.index,
+      stateDir: join(options.baseDir, '.kspray'), hop: hop.index, only,
       kube: { kubeconfig: options.kubeconfig, context: options.context, env: process.env.KUBECONFIG },
+      ...(options.noClusterApi !== undefined ? { skipApi: `waived: --no-cluster-api (${options.noClusterApi})` } : {}),
       forceAnsible: options.forceAnsible, log: options.log,
     });
-    options.log(formatPreflightBrief(report));
+    const brief = formatPreflightBrief(report);
+    options.log(brief);
     const skippedIds = new Set(options.skipped.map((s) => s.id));
     const blocking = blockingChecks(report);
     for (const id of blocking.filter((check) => skippedIds.has(check))) {
       options.log(`hop ${hop.index}: ${id} blocks, skipped as asked (--skip-check ${id}: ${options.skipped.find((s) => s.id === id)?.reason}); the journal records it`);
     }
     const refused = blocking.filter((id) => !skippedIds.has(id));
-    if (refused.length > 0) {
-      throw new WorkFailedError(
-        `hop ${hop.index} (Kubespray ${hop.tag}, ${hop.fromVersion} → ${hop.toVersion}) refused: preflight blocks in ${refused.join(', ')}; nothing was run`,
-        `fix the findings above (all details: kspray preflight -c ${options.clusterFile} --hop ${hop.index}), or skip a check knowingly: ${refused.map((id) => `--skip-check ${id} --reason TEXT`).join(' ')}`,
-      );
-    }
+    if (refused.length === 0) return { ok: true, summary: brief };
+    const causes = report.findings.filter((f) => f.severity === 'block' && refused.includes(f.check)).map((f) => `${f.check}: ${f.what}`);
+    return {
+      ok: false,
+      message: `hop ${hop.index} (Kubespray ${hop.tag}, ${hop.fromVersion} → ${hop.toVersion}) refused: preflight blocks in ${refused.join(', ')}; nothing of it was run\n    ${causes.join('\n    ')}`,
+      hint: refused.includes('cluster-api')
+        ? `make the cluster API reachable (--kubeconfig PATH), or run knowingly without it: --no-cluster-api --reason TEXT${refused.length > 1 ? `; and for the rest: ${refused.filter((id) => id !== 'cluster-api').map((id) => `--skip-check ${id} --reason TEXT`).join(' ')}` : ''}`
+        : `fix the findings above (all details: kspray preflight -c ${options.clusterFile} --hop ${hop.index}), or skip a check knowingly: ${refused.map((id) => `--skip-check ${id} --reason TEXT`).join(' ')}`,
+    };
   };
 }
 

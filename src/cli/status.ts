@@ -11,16 +11,18 @@ export function register(program: Command): void {
       const { loadClusterOrFail } = await import('./load-cluster.js');
       const { loadJournal } = await import('../journal/journal.js');
       const { inspectLock } = await import('../journal/lock.js');
-      const { summarizeStatus, formatStatus } = await import('../journal/status.js');
+      const { summarizeStatus, formatStatus, noRunStatus, statusExitCode } = await import('../journal/status.js');
       const loaded = await loadClusterOrFail(options.cluster);
       const journal = await loadJournal(loaded.baseDir, loaded.cluster.name);
+      const fileSays = { version: loaded.cluster.kubernetes.version, tag: loaded.cluster.kubespray.tag };
       if (!journal) {
-        if (options.json) printJson({ statusVersion: 1, cluster: loaded.cluster.name, runId: null, runStatus: null, message: 'no apply has run for this cluster' });
-        else printStdout(`${loaded.cluster.name}: no apply has run yet (journal: none)`);
+        if (options.json) printJson(noRunStatus(loaded.cluster.name, fileSays));
+        else printStdout(`${loaded.cluster.name}: no apply has run yet (journal: none); the cluster file says Kubernetes ${fileSays.version}, Kubespray ${fileSays.tag ?? '(not set)'}`);
         return;
       }
-      const summary = summarizeStatus(journal, undefined, { lock: await inspectLock(loaded.baseDir, loaded.cluster.name) });
+      const summary = summarizeStatus(journal, undefined, { lock: await inspectLock(loaded.baseDir, loaded.cluster.name), clusterFile: fileSays });
       if (options.json) printJson(summary);
       else printStdout(formatStatus(summary));
+      process.exitCode = statusExitCode(summary);
     });
 }

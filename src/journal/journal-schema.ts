@@ -5,12 +5,19 @@
  * what changes when an old one could not read the file any more).
  */
 import { z } from 'zod';
+import { PlanDocumentSchema } from '../plan/plan-schema.js';
 
-export const JOURNAL_VERSION = 1 as const;
+/** 2: the plan is a validated plan document (plan-schema.ts), the cluster state kspray left is recorded, refused and declined runs. */
+export const JOURNAL_VERSION = 2 as const;
 
 const isoTime = z.string().min(1);
 
-export const RunStatusSchema = z.enum(['running', 'succeeded', 'failed', 'interrupted', 'stopped-window']);
+/**
+ * refused: a hop's preflight blocked after an earlier hop of the run had run
+ * (a refusal before anything ran records no run at all); declined: the
+ * operator answered no at a later hop's prompt.
+ */
+export const RunStatusSchema = z.enum(['running', 'succeeded', 'failed', 'interrupted', 'stopped-window', 'refused', 'declined']);
 export type RunStatus = z.infer<typeof RunStatusSchema>;
 
 export const StepStatusSchema = z.enum(['pending', 'running', 'succeeded', 'failed', 'interrupted']);
@@ -40,6 +47,8 @@ export type SkippedCheck = z.infer<typeof SkippedCheckSchema>;
 
 export const RunFlagsSchema = z.object({
   skippedChecks: z.array(SkippedCheckSchema).default([]),
+  /** --no-cluster-api --reason TEXT: the run went without the Kubernetes API (no PDB check, no live verify), and why. */
+  noClusterApi: z.string().optional(),
 }).catchall(z.unknown());
 export type RunFlags = z.infer<typeof RunFlagsSchema>;
 
@@ -51,6 +60,8 @@ export const RunRecordSchema = z.object({
   pid: z.number().int(),
   host: z.string(),
   flags: RunFlagsSchema.default({ skippedChecks: [] }),
+  /** Why the run ended as it did (a refusal, a failure), one line. */
+  message: z.string().optional(),
 });
 export type RunRecord = z.infer<typeof RunRecordSchema>;
 
@@ -87,15 +98,27 @@ export const InterruptionSchema = z.object({
 });
 export type Interruption = z.infer<typeof InterruptionSchema>;
 
+/** Where kspray last left the cluster: the last hop it finished. Kept across plans; the cluster file says the same (apply writes both). */
+export const ClusterStateSchema = z.object({
+  version: z.string().regex(/^v1\.\d+\.\d+$/),
+  tag: z.string().regex(/^v2\.\d+\.\d+$/),
+  at: isoTime,
+  runId: z.string().optional(),
+});
+export type ClusterStateRecord = z.infer<typeof ClusterStateSchema>;
+
 export const JournalSchema = z.object({
   journalVersion: z.literal(JOURNAL_VERSION),
   cluster: z.string().min(1),
   /** The current run, or the last one; undefined before the first run. */
   runId: z.string().optional(),
-  /** The plan document this journal tracks, stored as it was given. */
-  plan: z.unknown(),
-  /** A hash of `plan`: a resumed run knows it runs the same plan. */
+  /** The plan this journal tracks: what was run, compared (never executed) when a run resumes. */
+  plan: PlanDocumentSchema,
+  /** The plan's identity (plan/identity.ts): a resumed run knows it runs the same plan. */
   planId: z.string().min(1),
+  clusterState: ClusterStateSchema.optional(),
+  /** When this journal was last written (the writer's clock): of two copies (this machine's, the cluster's), the newer wins. */
+  savedAt: isoTime.optional(),
   runs: z.array(RunRecordSchema),
   /**
    * Step ids in plan order. Object key order survives JSON for ids like

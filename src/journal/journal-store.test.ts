@@ -7,6 +7,7 @@ import { KsprayError } from '../util/errors.js';
 import {
   createJournal, failStep, journalPath, loadJournal, registerSteps, saveJournal, startRun, startStep,
 } from './journal.js';
+import { testPlan } from '../../test/helpers/plan-doc.js';
 
 let base: string;
 
@@ -20,7 +21,7 @@ afterEach(async () => {
 });
 
 function sample() {
-  const journal = registerSteps(createJournal('k1', { hops: [1] }), [{ id: 'hop1:facts', hop: 1, kind: 'facts' }]);
+  const journal = registerSteps(createJournal('k1', testPlan()), [{ id: 'hop1:facts', hop: 1, kind: 'facts' }]);
   return startRun(journal, { runId: 'r1', at: '2024-05-01T10:00:00Z', pid: 1, host: 'ops1' });
 }
 
@@ -32,11 +33,12 @@ describe('journal store', () => {
   it('saves under .kspray/state/<cluster>.json, mode 0600, and loads the same journal back', async () => {
     const journal = startStep(sample(), 'hop1:facts', { at: '2024-05-01T10:00:01Z', hop: 1, kind: 'facts' });
 
-    const path = await saveJournal(base, journal);
+    const { path, text } = await saveJournal(base, journal, new Date('2024-05-01T10:00:02Z'));
 
     expect(path).toBe(join(base, '.kspray', 'state', 'k1.json'));
     expect((await stat(path)).mode & 0o777).toBe(0o600);
-    expect(await loadJournal(base, 'k1')).toEqual(journal);
+    expect(await loadJournal(base, 'k1')).toEqual({ ...journal, savedAt: '2024-05-01T10:00:02.000Z' });
+    expect(await readFile(path, 'utf8')).toBe(text);
     expect(await readdir(join(base, '.kspray', 'state'))).toEqual(['k1.json']);
   });
 
@@ -91,10 +93,18 @@ describe('journal store', () => {
     await writeFile(path, JSON.stringify({ ...sample(), runs: 'no' }));
     await expect(loadJournal(base, 'k1')).rejects.toThrow(/damaged: runs:/);
 
-    await writeFile(path, JSON.stringify({ ...sample(), journalVersion: 2 }));
+    await writeFile(path, JSON.stringify({ ...sample(), journalVersion: 3 }));
     const newer = await loadJournal(base, 'k1').catch((error: unknown) => error);
     expect(newer).toBeInstanceOf(KsprayError);
-    expect((newer as KsprayError).message).toMatch(/journalVersion 2/);
+    expect((newer as KsprayError).message).toMatch(/journalVersion 3/);
+
+    await writeFile(path, JSON.stringify({ ...sample(), journalVersion: 1 }));
+    await expect(loadJournal(base, 'k1')).rejects.toThrow(/written by an older kspray \(journalVersion 1\)/);
+
+    // The recorded plan is read with the plan schema: a damaged one says where.
+    const damaged = sample();
+    await writeFile(path, JSON.stringify({ ...damaged, plan: { ...damaged.plan, hops: [{ ...damaged.plan.hops[0], steps: [{ id: 'hop1:facts', argv: 'sh -c x' }] }] } }));
+    await expect(loadJournal(base, 'k1')).rejects.toThrow(/damaged: plan\.hops\.0\.steps\.0\./);
 
     await writeFile(path, JSON.stringify({ ...sample(), cluster: 'k2' }));
     await expect(loadJournal(base, 'k1')).rejects.toThrow(/belongs to cluster k2/);

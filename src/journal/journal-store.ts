@@ -57,6 +57,12 @@ export function parseJournal(text: string, path: string, cluster: string): Journ
       'Use the kspray version that wrote it, or a newer one.',
     );
   }
+  if (typeof version === 'number' && version < JOURNAL_VERSION) {
+    throw new UsageError(
+      `the run journal ${path} was written by an older kspray (journalVersion ${version}); this kspray reads version ${JOURNAL_VERSION}`,
+      `Finish that upgrade with the kspray that started it, or move ${path} aside to start over (kspray then forgets which steps are done and which nodes it cordoned).`,
+    );
+  }
   const parsed = JournalSchema.safeParse(data);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ');
@@ -70,11 +76,14 @@ export function parseJournal(text: string, path: string, cluster: string): Journ
 
 /**
  * Validates and writes the journal atomically, secrets masked (step messages
- * may quote tool output). Mode 0600: it names hosts and holds the plan.
+ * may quote tool output), stamped with when it was saved. Mode 0600: it names
+ * hosts and holds the plan. Returns the path and the text written (what the
+ * cluster's copy mirrors).
  */
-export async function saveJournal(baseDir: string, journal: Journal): Promise<string> {
+export async function saveJournal(baseDir: string, journal: Journal, now: Date = new Date()): Promise<{ path: string; text: string }> {
   const path = journalPath(baseDir, journal.cluster);
-  const checked = JournalSchema.parse(redactDeep(journal));
-  await writeFileAtomic(path, `${JSON.stringify(checked, null, 2)}\n`, { mode: 0o600 });
-  return path;
+  const checked = JournalSchema.parse(redactDeep({ ...journal, savedAt: now.toISOString() }));
+  const text = `${JSON.stringify(checked, null, 2)}\n`;
+  await writeFileAtomic(path, text, { mode: 0o600 });
+  return { path, text };
 }

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
   adoptPlan, createJournal, failStep, finishRun, finishStep, firstUnfinishedStep, hostStatusOf, interruptRun,
-  planIdOf, recordCleanup, recordCordon, recordHostResults, recordSkippedCheck, recordUncordon, registerSteps,
+  journalClaim, recordCleanup, recordHopFinished, recordCordon, recordHostResults, recordSkippedCheck, recordUncordon, registerSteps,
   startRun, startStep, stepDurationsByHost, JournalSchema, type Journal,
 } from './journal.js';
+import { planId } from '../plan/identity.js';
+import { testPlan } from '../../test/helpers/plan-doc.js';
 
-const PLAN = { planVersion: 1, hops: [{ tag: 'v2.16.0', steps: ['hop1:facts', 'hop1:control-plane', 'hop1:wave1'] }] };
+const PLAN = testPlan();
 const STEPS = [
   { id: 'hop1:facts', hop: 1, kind: 'facts' },
   { id: 'hop1:control-plane', hop: 1, kind: 'control-plane' },
@@ -21,11 +23,25 @@ function counts(ok: number, changed: number, failed = 0, unreachable = 0, skippe
   return { ok, changed, failed, unreachable, skipped };
 }
 
-describe('planIdOf', () => {
-  it('ignores key order but not content', () => {
-    expect(planIdOf({ a: 1, b: { c: 2, d: 3 } })).toBe(planIdOf({ b: { d: 3, c: 2 }, a: 1 }));
-    expect(planIdOf({ a: 1 })).not.toBe(planIdOf({ a: 2 }));
-    expect(planIdOf(PLAN)).toMatch(/^sha256:[0-9a-f]{64}$/);
+describe('the journal\'s plan id', () => {
+  it('is the plan identity of plan/identity.ts', () => {
+    expect(createJournal('k1', PLAN).planId).toBe(planId(PLAN));
+    expect(planId(PLAN)).toMatch(/^sha256:[0-9a-f]{64}$/);
+  });
+});
+
+describe('journalClaim', () => {
+  it('says nothing before a hop ran, the hop it is inside, then where the finished hop left the cluster', () => {
+    const hop = PLAN.hops[0]!;
+    const ids = hop.steps.map((step) => step.id);
+    let journal = startRun(registerSteps(createJournal('k1', PLAN), hop.steps.map((s) => ({ id: s.id, hop: 1, kind: s.kind }))), { runId: 'r1', at: '2024-05-01T10:00:00Z', pid: 1, host: 'h' });
+    expect(journalClaim(journal, 'j.json')).toEqual({ path: 'j.json', finished: undefined, inHop: undefined });
+    journal = finishStep(startStep(journal, ids[0]!, { at: '2024-05-01T10:00:00Z', hop: 1, kind: 'facts' }), ids[0]!, { at: '2024-05-01T10:00:01Z' });
+    expect(journalClaim(journal, 'j.json').inHop).toEqual({ index: 1, fromVersion: 'v1.16.3', fromTag: 'v2.12.10', toVersion: hop.toVersion, tag: hop.tag });
+    for (const id of ids.slice(1)) journal = finishStep(startStep(journal, id, { at: '2024-05-01T10:00:02Z', hop: 1, kind: 'x' }), id, { at: '2024-05-01T10:00:03Z' });
+    journal = recordHopFinished(journal, { version: hop.toVersion, tag: hop.tag, at: '2024-05-01T10:00:04Z' });
+    expect(journalClaim(journal, 'j.json')).toEqual({ path: 'j.json', finished: { version: hop.toVersion, tag: hop.tag, at: '2024-05-01T10:00:04.000Z' }, inHop: undefined });
+    expect(JournalSchema.parse(journal)).toEqual(journal);
   });
 });
 
@@ -187,13 +203,13 @@ describe('adoptPlan', () => {
     journal = interruptRun(journal, { at: '2024-05-01T10:00:02Z', signal: 'SIGTERM' });
 
     expect(adoptPlan(journal, 'k1', structuredClone(PLAN))).toBe(journal);
-    const other = adoptPlan(journal, 'k1', { ...PLAN, planVersion: 2 });
+    const other = adoptPlan(journal, 'k1', testPlan({ to: '1.18' }));
     expect(other.planId).not.toBe(journal.planId);
     expect(other.steps).toEqual({});
     expect(other.interruption).toBeUndefined();
     expect(other.cordonedByKspray).toEqual(['node3']);
     expect(other.runs).toEqual(journal.runs);
-    expect(adoptPlan(undefined, 'k1', PLAN).planId).toBe(planIdOf(PLAN));
+    expect(adoptPlan(undefined, 'k1', PLAN).planId).toBe(planId(PLAN));
   });
 });
 

@@ -5,7 +5,9 @@
  * step that was running. Time is always passed in: these functions never read
  * the clock, the pid or the host name.
  */
-import { createHash } from 'node:crypto';
+import type { JournalClaim } from '../plan/cluster-state.js';
+import { planId } from '../plan/identity.js';
+import type { PlanDocument } from '../plan/types.js';
 import {
   JOURNAL_VERSION,
   type HostResult,
@@ -31,37 +33,49 @@ function elapsedMs(from: string | undefined, to: string): number | undefined {
   return Math.max(0, Date.parse(to) - Date.parse(from));
 }
 
-/** JSON with object keys sorted, so the same plan always hashes the same. */
-function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, item: unknown) => {
-    if (item === null || typeof item !== 'object' || Array.isArray(item)) return item;
-    return Object.fromEntries(Object.entries(item as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  });
-}
-
-/** The plan's identity: a SHA-256 of its canonical JSON. */
-export function planIdOf(plan: unknown): string {
-  return `sha256:${createHash('sha256').update(canonicalJson(plan) ?? 'null').digest('hex')}`;
-}
-
 /** A fresh journal for a plan, before any run. */
-export function createJournal(cluster: string, plan: unknown): Journal {
+export function createJournal(cluster: string, plan: PlanDocument): Journal {
   return {
-    journalVersion: JOURNAL_VERSION, cluster, plan, planId: planIdOf(plan),
+    journalVersion: JOURNAL_VERSION, cluster, plan, planId: planId(plan),
     runs: [], stepOrder: [], steps: {}, cordonedByKspray: [], cleanups: [],
   };
 }
 
 /**
  * The journal to run `plan` with: the existing one when it tracks the same
- * plan (resume), else a fresh one that keeps the run history and, above all,
- * what kspray cordoned and cleaned (recover still needs those).
+ * plan (resume), else a fresh one that keeps the run history, where kspray
+ * left the cluster, and, above all, what kspray cordoned and cleaned
+ * (recover still needs those).
  */
-export function adoptPlan(existing: Journal | undefined, cluster: string, plan: unknown): Journal {
+export function adoptPlan(existing: Journal | undefined, cluster: string, plan: PlanDocument): Journal {
   if (existing === undefined) return createJournal(cluster, plan);
-  if (existing.planId === planIdOf(plan)) return existing;
+  const id = planId(plan);
+  if (existing.planId === id) return existing;
   const { interruption: _dropped, ...rest } = existing;
-  return { ...rest, plan, planId: planIdOf(plan), stepOrder: [], steps: {} };
+  return { ...rest, plan, planId: id, stepOrder: [], steps: {} };
+}
+
+/** A hop finished: kspray left the cluster at its version and tag (the cluster file is updated to say the same). */
+export function recordHopFinished(journal: Journal, input: { version: string; tag: string; at: Instant }): Journal {
+  return { ...journal, clusterState: { version: input.version, tag: input.tag, at: iso(input.at), ...(journal.runId ? { runId: journal.runId } : {}) } };
+}
+
+/**
+ * What the journal says about where the cluster is (plan/cluster-state.ts):
+ * the last hop kspray finished, and the hop of the recorded plan it is inside
+ * (any step of it no longer pending, not every step succeeded).
+ */
+export function journalClaim(journal: Journal, path: string): JournalClaim {
+  const inside = journal.plan.hops.find((hop) => {
+    const states = hop.steps.map((step) => journal.steps[step.id]?.status ?? 'pending');
+    return states.some((state) => state !== 'pending') && !states.every((state) => state === 'succeeded');
+  });
+  const finished = journal.clusterState;
+  return {
+    path,
+    finished: finished ? { version: finished.version, tag: finished.tag, at: finished.at } : undefined,
+    inHop: inside ? { index: inside.index, fromVersion: inside.fromVersion, fromTag: inside.fromTag, toVersion: inside.toVersion, tag: inside.tag } : undefined,
+  };
 }
 
 export interface StepSpec {
@@ -195,10 +209,10 @@ export function interruptRun(journal: Journal, input: { at: Instant; signal: str
   };
 }
 
-/** Closes the current run with its outcome. */
-export function finishRun(journal: Journal, input: { at: Instant; status: Exclude<RunStatus, 'running'> }): Journal {
+/** Closes the current run with its outcome (and, for a refusal or a failure, why). */
+export function finishRun(journal: Journal, input: { at: Instant; status: Exclude<RunStatus, 'running'>; message?: string }): Journal {
   const run = currentRun(journal);
-  return replaceRun(journal, { ...run, status: input.status, endedAt: iso(input.at) });
+  return replaceRun(journal, { ...run, status: input.status, endedAt: iso(input.at), ...(input.message === undefined ? {} : { message: input.message }) });
 }
 
 /** Records a skipped check (e.g. `--skip-check`) on the current run. */

@@ -8,6 +8,7 @@
  */
 import { existsSync } from 'node:fs';
 import { basename, delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
+import { LineCounter, parseDocument } from 'yaml';
 import { type KubeResult, fail, ok } from './result.js';
 import type { KubeAccess } from './types.js';
 
@@ -49,7 +50,7 @@ export function resolveKubeconfig(sources: KubeconfigSources, exists: (path: str
   const withContext = (paths: string[], source: KubeconfigSource): KubeResult<ResolvedKubeconfig> =>
     ok({ kubeconfigPaths: paths, source, ...(context === undefined ? {} : { context }) });
   const missing = (path: string, from: string) =>
-    fail<ResolvedKubeconfig>({ kind: 'kubeconfig', server: undefined, message: `kubeconfig ${path} (from ${from}) does not exist` });
+    fail<ResolvedKubeconfig>({ kind: 'kubeconfig', cause: 'missing', server: undefined, message: `kubeconfig ${path} (from ${from}) does not exist` });
 
   if (sources.flag) {
     const path = resolve(sources.flag);
@@ -71,8 +72,28 @@ export function resolveKubeconfig(sources: KubeconfigSources, exists: (path: str
   if (found) return withContext([found], 'artifacts');
   return fail({
     kind: 'kubeconfig',
+    cause: 'missing',
     server: undefined,
     message: candidates.length > 0 ? `no kubeconfig: none given and no admin.conf at ${candidates.join(' or ')}` : 'no kubeconfig given',
     hint: 'pass --kubeconfig PATH, set KUBECONFIG, set access.kubeconfig in the cluster file, or let Kubespray copy admin.conf (access.kubeconfigLocalhost: true)',
   });
+}
+
+/**
+ * What is wrong with a kubeconfig's text before @kubernetes/client-node reads
+ * it (its own errors name no file, and an empty file fails with a TypeError):
+ * a YAML error as FILE:LINE:COL, or a document that is not a mapping.
+ */
+export function kubeconfigTextProblem(text: string, file: string): string | undefined {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  const error = doc.errors[0];
+  if (error) {
+    const pos = error.linePos?.[0] ?? lineCounter.linePos(error.pos[0]);
+    return `${file}:${pos.line}:${pos.col}: the kubeconfig is not valid YAML: ${error.message.split('\n')[0]}`;
+  }
+  const value = doc.toJS() as unknown;
+  if (value === null || value === undefined) return `${file}: the kubeconfig is empty`;
+  if (typeof value !== 'object' || Array.isArray(value)) return `${file}: not a kubeconfig (expected a mapping with clusters, users and contexts)`;
+  return undefined;
 }

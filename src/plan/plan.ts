@@ -1,11 +1,14 @@
 /**
  * plan(cluster, catalog, versions, observed facts) → PlanDocument. Pure and
  * synchronous: every path, version and argv the apply will use is decided
- * here, so what an operator reviews is what runs.
+ * here, so what an operator reviews is what runs. The document records what
+ * it was asked (`request`) and fingerprints of what it was made from
+ * (`inputs`), so that apply can plan the same request again and run only
+ * when the result is the plan that was reviewed (plan/identity.ts).
  */
 import { join } from 'node:path';
 import type { Catalog } from '../catalog/catalog.js';
-import { compareMinors, minorOf, normalizeVersion } from '../catalog/versions.js';
+import { minorOf, normalizeVersion } from '../catalog/versions.js';
 import { venvCommands } from '../ansible/venv-commands.js';
 import type { Cluster } from '../model/schema.js';
 import type { Finding } from '../preflight/types.js';
@@ -13,8 +16,11 @@ import { chainHops, type HopChoice } from './hops.js';
 import type { LockFile } from './lock-file.js';
 import { buildHopSteps } from './steps.js';
 import { workerUpgradePlay } from './wave-run.js';
-import { PLAN_VERSION, type AnsibleRequirement, type HopWorkspace, type PlanDocument, type PlanHop } from './types.js';
+import { PLAN_VERSION } from './plan-version.js';
+import type { AnsibleRequirement, HopWorkspace, PlanDocument, PlanHop, PlanInputs } from './types.js';
 import type { VersionSpec } from './version-pair.js';
+import { sha256Of } from '../util/canonical-json.js';
+import { cacheDir, playbooksDir } from '../util/paths.js';
 import { RUN_VARS } from '../vars/table.js';
 
 export interface PlanInput {
@@ -22,7 +28,12 @@ export interface PlanInput {
   /** How the cluster file is named in the plan (as the operator passed it). */
   clusterFile: string;
   catalog: Catalog;
-  from?: VersionSpec | undefined;
+  /**
+   * Where the plan starts: the cluster's state as resolved from the file, the
+   * journal and the live nodes (plan/cluster-state.ts), or the start of the
+   * recorded plan being resumed. Default: what the cluster file says.
+   */
+  from?: { version: string; tag: string | undefined } | undefined;
   to: VersionSpec;
   lock?: LockFile | undefined;
   lastTag?: string | undefined;
@@ -34,8 +45,11 @@ export interface PlanInput {
   cacheDir: string;
   /** Observed: the local ansible-playbook (system mode), when detected. */
   localAnsible?: { version: string } | undefined;
-  /** Observed: PDB-aware worker waves (canary wave first), when the cluster was reachable. */
-  workerWaves?: { waves: string[][]; note: string } | undefined;
+  /** Recorded in the plan as asked (the waves were planned with them). */
+  maxUnavailable?: number | string | undefined;
+  zoneSpread?: boolean | undefined;
+  /** Observed: PDB-aware worker waves (canary wave first), when the cluster was reachable, or the waves of the plan being resumed. */
+  workerWaves?: { waves: string[][]; note: string; source: 'live' | 'recorded'; server: string | null; facts: string | null } | undefined;
   /** Why there are no waves (no cluster reachable), said plainly in the plan. */
   wavesFallbackNote?: string | undefined;
   /** Preflight findings, attached to the hops they apply to. */
@@ -43,9 +57,15 @@ export interface PlanInput {
   ksprayVersion: string;
 }
 
+/** The cluster model as a plan records it: normalized, secrets still references, no editor hint. */
+export function planModel(cluster: Cluster): Record<string, unknown> {
+  const { $schema: _schema, ...model } = cluster;
+  return model as Record<string, unknown>;
+}
+
 export function planUpgrade(input: PlanInput): PlanDocument {
   const { cluster, catalog } = input;
-  const from = currentState(input);
+  const from = input.from ?? { version: normalizeVersion(cluster.kubernetes.version)!, tag: cluster.kubespray.tag };
   const choices = chainHops({ catalog, from, to: input.to, lock: input.lock, lastTag: input.lastTag });
   const canary = input.canary ?? 1;
   const hops = choices.map((choice) => buildHop(input, choice, canary));
@@ -57,8 +77,15 @@ export function planUpgrade(input: PlanInput): PlanDocument {
     cluster: { name: cluster.name, file: input.clusterFile },
     from: { version: from.version, tag: from.tag ?? null },
     to: { version: last.toVersion, minor: minorOf(last.toVersion)! },
+    request: {
+      target: input.to.full ?? input.to.minor, lastTag: input.lastTag ?? null, canary, batch: input.batch ?? null,
+      maxUnavailable: input.maxUnavailable ?? '20%', zoneSpread: Boolean(input.zoneSpread),
+    },
+    inputs: planInputs(input),
+    model: planModel(cluster),
     catalog: { source: catalog.source.kind, path: catalog.source.path ?? null },
-    settings: { canary, batch: input.batch ?? null, forks: cluster.kubespray.forks, ansible: cluster.kubespray.ansible },
+    settings: { forks: cluster.kubespray.forks, ansible: cluster.kubespray.ansible },
+    paths: { state: input.stateDir, cache: input.cacheDir, kspray: playbooksDir },
     workerStrategy: input.workerWaves
       ? { kind: 'waves', note: input.workerWaves.note }
       : input.batch !== undefined
@@ -69,16 +96,15 @@ export function planUpgrade(input: PlanInput): PlanDocument {
   };
 }
 
-/** Where the cluster is now: the model, unless FROM names another minor. */
-function currentState(input: PlanInput): { version: string; tag: string | undefined } {
-  const model = { version: normalizeVersion(input.cluster.kubernetes.version)!, tag: input.cluster.kubespray.tag };
-  const from = input.from;
-  if (!from) return model;
-  if (from.full) return { version: from.full, tag: from.full === model.version ? model.tag : undefined };
-  if (compareMinors(from.minor, minorOf(model.version)!) === 0) return model;
-  const line = input.catalog.lineForDefaultMinor(from.minor);
-  const latest = line === undefined ? undefined : input.catalog.latestPatch(line);
-  return { version: latest ? input.catalog.defaultVersion(latest) : `v${from.minor}.0`, tag: undefined };
+function planInputs(input: PlanInput): PlanInputs {
+  const waves = input.workerWaves;
+  return {
+    model: sha256Of(planModel(input.cluster)),
+    lock: input.lock ? sha256Of(input.lock) : null,
+    catalog: input.catalog.fingerprint(),
+    kspray: input.ksprayVersion,
+    waves: waves ? { source: waves.source, server: waves.server, facts: waves.facts } : null,
+  };
 }
 
 function buildHop(input: PlanInput, choice: HopChoice, canary: number): PlanHop {
@@ -119,6 +145,21 @@ export function hopWorkspace(input: Pick<PlanInput, 'stateDir' | 'cacheDir'>, ta
   };
 }
 
+/**
+ * Where a hop's files are and which ansible-playbook runs it, from the
+ * cluster and the tag alone: what `recover` uses instead of trusting the
+ * paths and executable a journal holds.
+ */
+export function hopRunContext(cluster: Cluster, baseDir: string, tag: string, line: string): { workspace: HopWorkspace; executable: string } {
+  const stateDir = join(baseDir, '.kspray');
+  const cache = cacheDir();
+  const workspace = hopWorkspace({ stateDir, cacheDir: cache }, tag, cluster.name, cluster.addons?.rbdProvisioner !== undefined);
+  const executable = cluster.kubespray.ansible === 'venv'
+    ? venvCommands({ cacheDir: cache, line, requirementsFile: join(workspace.kubesprayDir, 'requirements.txt') }).ansiblePlaybook
+    : 'ansible-playbook';
+  return { workspace, executable };
+}
+
 function ansibleFor(input: PlanInput, choice: HopChoice): AnsibleRequirement {
   const { catalog, cluster } = input;
   const range = catalog.ansibleRange(choice.tag);
@@ -145,6 +186,5 @@ function describeChanges(hops: PlanHop[]): void {
 function warningsFor(input: PlanInput, from: { version: string; tag: string | undefined }): string[] {
   const warnings: string[] = [];
   if (!from.tag) warnings.push(`the Kubespray tag the cluster runs now is not known; set kubespray.tag in ${input.clusterFile} for an exact first hop`);
-  if (input.catalog.source.ignored) warnings.push(`the refreshed catalog at ${input.catalog.source.ignored.path} was ignored: ${input.catalog.source.ignored.reason}`);
   return warnings;
 }

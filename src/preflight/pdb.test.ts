@@ -67,10 +67,11 @@ describe('checkPdbs', () => {
     expect(outcome.findings[0]?.fix).toContain('has no drain_fallback_enabled');
   });
 
-  it('is skipped when the budgets could not be listed', () => {
+  it('blocks when the budgets or the pods could not be listed: a drain would go unchecked', () => {
     const outcome = checkPdbs({ pods: [], pdbs: [], gaps: [{ what: 'pdbs', reason: 'forbidden' }] }, { drainNodes: [], drainFallbackAvailable: false });
 
-    expect(outcome).toMatchObject({ status: 'skipped', reason: 'forbidden' });
+    expect(outcome).toMatchObject({ status: 'fail', reason: 'pdbs: forbidden' });
+    expect(outcome.findings).toEqual([expect.objectContaining({ check: 'pdb', severity: 'block', what: expect.stringContaining('cannot be checked: pdbs: forbidden') })]);
   });
 });
 

@@ -68,7 +68,17 @@ export function pdbSelects(pdb: PdbFact, pod: PodFact): boolean {
 export function checkPdbs(facts: Pick<ClusterFacts, 'pdbs' | 'pods' | 'gaps'>, ctx: PdbCheckContext): CheckOutcome {
   const missing = facts.gaps.filter((g) => g.what === 'pdbs' || g.what === 'pods');
   if (missing.length > 0) {
-    return { check: CHECK, status: 'skipped', findings: [], reason: missing.map((g) => g.reason).join('; ') };
+    // The API answers but will not list pods or budgets (403, say): a drain would go unchecked, so it blocks.
+    const reason = missing.map((g) => `${g.what}: ${g.reason}`).join('; ');
+    return {
+      check: CHECK, status: 'fail', reason,
+      findings: [{
+        check: CHECK, severity: 'block', ...(ctx.hop ? { hop: ctx.hop.index } : {}),
+        what: `the PodDisruptionBudgets that drains would hit cannot be checked: ${reason}`, where: 'cluster API',
+        why: 'without the pods and the budgets, kspray cannot tell whether a drain hangs on a budget that allows no disruption',
+        fix: 'use a kubeconfig that may list pods and poddisruptionbudgets cluster-wide (Kubespray\'s admin.conf), or, knowing the risk, skip the check with --skip-check pdb --reason TEXT',
+      }],
+    };
   }
   const drained = new Set(ctx.drainNodes);
   const podsByNamespace = new Map<string, PodFact[]>();

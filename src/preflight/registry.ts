@@ -23,6 +23,7 @@ export interface CheckInfo {
 export const PREFLIGHT_CHECKS: readonly CheckInfo[] = [
   { id: 'ansible', title: 'Ansible version', severity: 'block', needs: 'model', hops: 'each', description: 'the Ansible each hop runs (local or the venv pin) against the range its Kubespray tag accepts' },
   { id: 'vars-drift', title: 'Settings a tag does not read', severity: 'warn', needs: 'model', hops: 'each', description: 'settings of the cluster file the hop\'s tag does not read (render, plan and apply refuse them unless --allow-unread), and typed settings written under a new name' },
+  { id: 'cluster-api', title: 'Cluster API', severity: 'block', needs: 'cluster-api', hops: 'next', description: 'the Kubernetes API answers through the kubeconfig (no API: no PDB check, no drain; waive with apply --no-cluster-api --reason)' },
   { id: 'nodes', title: 'Nodes', severity: 'block', needs: 'cluster-api', hops: 'next', description: 'every node Ready, kubelets within the version skew, the control plane at one version' },
   { id: 'api-endpoints', title: 'API through its load balancer', severity: 'block', needs: 'cluster-api', hops: 'next', description: 'the API answers through the external load balancer (its certificate naming it) and through each control plane, before the control-plane step' },
   { id: 'pdb', title: 'PodDisruptionBudgets', severity: 'block', needs: 'cluster-api', hops: 'next', description: 'budgets that allow no disruption and would hang the drain' },

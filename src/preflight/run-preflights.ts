@@ -27,28 +27,14 @@ import { checkOrder, PREFLIGHT_CHECKS } from './registry.js';
 import { checkRemovedApis, scanTargets } from './removed-apis.js';
 import { hopContextOf, runHostChecks, type HostChecksOptions } from './run-host-checks.js';
 import type { CheckOutcome, Finding, HopContext } from './types.js';
+import type { z } from 'zod';
 import { unreadOnTags } from '../vars/check.js';
+import { PREFLIGHT_VERSION, type PreflightHopSchema, type PreflightReportSchema } from './report-schema.js';
 import { checkVarsDrift } from './vars-drift.js';
 
-export const PREFLIGHT_VERSION = 1;
-
-export interface PreflightHop {
-  index: number;
-  line: string;
-  tag: string;
-  fromTag: string | null;
-  fromVersion: string;
-  toVersion: string;
-}
-
-export interface PreflightReport {
-  preflightVersion: typeof PREFLIGHT_VERSION;
-  cluster: { name: string; file: string };
-  hops: PreflightHop[];
-  outcomes: CheckOutcome[];
-  findings: Finding[];
-  blocking: boolean;
-}
+export { PREFLIGHT_VERSION } from './report-schema.js';
+export type PreflightHop = z.infer<typeof PreflightHopSchema>;
+export type PreflightReport = z.infer<typeof PreflightReportSchema>;
 
 export interface RunPreflightsOptions {
   plan: PlanDocument;
@@ -66,8 +52,10 @@ export interface RunPreflightsOptions {
    * (plan --preflight reads it once, for its waves and for the checks): not read again.
    */
   live?: LiveFacts | undefined;
-  /** Set to skip the API checks, with the reason shown. */
+  /** Set to skip the API checks, with the reason shown (--no-cluster-api: the operator's waiver). */
   skipApi?: string | undefined;
+  /** Run only these checks (a resumed hop: the API and the budgets; the rest describe a cluster kspray has half upgraded). */
+  only?: readonly string[] | undefined;
   /** Set to skip the host checks, with the reason shown. */
   skipHosts?: string | undefined;
   /** --manifests DIR for the removed-API check. */
@@ -122,7 +110,9 @@ export async function runPreflights(options: RunPreflightsOptions): Promise<Pref
     options.skipApi !== undefined
       ? withManifestsOnly(skippedAll(API_CHECKS, options.skipApi), manifests, contexts, options.skipApi)
       : apiChecks(options, hops, contexts, manifests, log),
-    options.skipHosts !== undefined ? skippedAll(HOST_CHECKS, options.skipHosts) : hostChecks(options, first, log),
+    options.skipHosts !== undefined || (options.only !== undefined && !HOST_CHECKS.some((id) => options.only!.includes(id)))
+      ? skippedAll(HOST_CHECKS, options.skipHosts ?? 'not asked')
+      : hostChecks(options, first, log),
     wantsLocal ? (options.detectLocalAnsible ?? detectLocal)() : undefined,
   ]);
   const model: CheckOutcome[] = [
@@ -132,7 +122,9 @@ export async function runPreflights(options: RunPreflightsOptions): Promise<Pref
       unreadOn: (tag) => unreadOnTags(cluster, [tag], { tableVerified: catalog.source.kind === 'bundled' }),
     }),
   ];
-  const outcomes = [...model, ...api, ...host].sort((a, b) => checkOrder(a.check) - checkOrder(b.check));
+  const outcomes = [...model, ...api, ...host]
+    .filter((outcome) => options.only === undefined || options.only.includes(outcome.check))
+    .sort((a, b) => checkOrder(a.check) - checkOrder(b.check));
 
   // Every finding names the first hop it applies to: the next hop for what describes the cluster now.
   for (const outcome of outcomes) outcome.findings = outcome.findings.map((f) => (f.hop === undefined ? { ...f, hop: first.index } : f));
@@ -174,10 +166,37 @@ async function apiChecks(options: RunPreflightsOptions, hops: readonly PlanHop[]
   const live = options.live ?? await readCluster(options, log);
   if (!live.ok) {
     const reason = noCluster({ message: live.reason, hint: live.hint });
-    return withManifestsOnly(skippedAll(API_CHECKS, reason), manifests, contexts, reason);
+    return [unreachable(live, contexts[0] as HopContext), ...withManifestsOnly(skippedAll(API_CHECKS.filter((id) => id !== CLUSTER_API), reason), manifests, contexts, reason)];
   }
   if (options.live) log(`preflight: checking the cluster as read through ${live.server}`);
-  return [...apiOutcomes(options, hops, contexts, manifests, live.facts), await endpointsOutcome(options, log)];
+  return [
+    { check: CLUSTER_API, status: 'pass', findings: [], reason: `answered at ${live.server} (Kubernetes ${live.facts.serverVersion})` },
+    ...apiOutcomes(options, hops, contexts, manifests, live.facts),
+    await endpointsOutcome(options, log),
+  ];
+}
+
+const CLUSTER_API = 'cluster-api';
+
+/**
+ * No API, no drain: without the API nothing checks the budgets a drain would
+ * hang on, nor the nodes, nor the DNS Service, so an unreachable cluster
+ * blocks, naming the cause. `apply --no-cluster-api --reason TEXT` waives it
+ * knowingly (skipApi).
+ */
+function unreachable(live: Extract<LiveFacts, { ok: false }>, hop: HopContext): CheckOutcome {
+  return {
+    check: CLUSTER_API,
+    status: 'fail',
+    reason: live.reason,
+    findings: [{
+      check: CLUSTER_API, severity: 'block', hop: hop.index,
+      what: `the cluster API cannot be read: ${live.reason}`,
+      where: 'kubeconfig',
+      why: 'without the API kspray cannot check the PodDisruptionBudgets a drain would hang on, the nodes, the DNS Service or removed APIs: an upgrade would drain blind',
+      fix: `${live.hint ? `${live.hint}; ` : ''}or, knowing the risk, run apply with --no-cluster-api --reason TEXT (recorded in the journal and the reports)`,
+    }],
+  };
 }
 
 function kubeSources(options: RunPreflightsOptions): KubeconfigSources {

@@ -1,26 +1,15 @@
 /**
  * The preflight framework's vocabulary. A check is a pure function from
  * gathered facts to findings; gathering (API, Ansible on hosts) is separate.
+ * The shapes of findings and outcomes are the report's schema (report-schema.ts).
  */
-export type Severity = 'block' | 'warn' | 'info';
+import type { z } from 'zod';
+import type { CheckOutcomeSchema, FindingSchema, OutcomeTableSchema, SeveritySchema } from './report-schema.js';
 
-export interface Finding {
-  /** The check that produced it, e.g. "pdb". */
-  check: string;
-  severity: Severity;
-  /** What was found, one line. */
-  what: string;
-  /** Where: a namespace/name, a host, a file:line. */
-  where: string;
-  /** Why it matters for the upgrade. */
-  why: string;
-  /** How to fix it. */
-  fix: string;
-  /** 1-based index of the first hop it applies to; undefined: every hop. */
-  hop?: number;
-  /** Extra machine-readable detail for --json. */
-  details?: Record<string, unknown>;
-}
+export type Severity = z.infer<typeof SeveritySchema>;
+export type Finding = z.infer<typeof FindingSchema>;
+export type OutcomeTable = z.infer<typeof OutcomeTableSchema>;
+export type CheckOutcome = z.infer<typeof CheckOutcomeSchema>;
 
 /** Facts about one hop of the plan, as checks see it. */
 export interface HopContext {
@@ -30,23 +19,6 @@ export interface HopContext {
   fromTag: string | undefined;
   toTag: string;
   line: string;
-}
-
-/** A table a check shows alongside its findings (e.g. the PDB listing), for text, Markdown and JSON reports alike. */
-export interface OutcomeTable {
-  title: string;
-  columns: string[];
-  rows: string[][];
-}
-
-export interface CheckOutcome {
-  check: string;
-  /** 'skipped' when the facts it needs could not be gathered (said in `reason`). */
-  status: 'pass' | 'fail' | 'skipped';
-  findings: Finding[];
-  reason?: string;
-  /** What the check looked at, as a table (optional). */
-  table?: OutcomeTable;
 }
 
 export function worstSeverity(findings: readonly Finding[]): Severity | undefined {

@@ -6,6 +6,7 @@ import type { PlanDocument, PlanHop, PlanStep } from '../plan/types.js';
 import { UsageError } from '../util/errors.js';
 import { decideRecovery, findFailedStep, formatDecision, parseKubeletVersion, type RecoverInput } from './decide.js';
 import { parseExtraVars, parseHostResult } from './node-playbook.js';
+import { testPlan } from '../../test/helpers/plan-doc.js';
 
 const NODES = [
   { name: 'm1', roles: ['control-plane' as const, 'etcd' as const] },
@@ -27,7 +28,8 @@ const PLAN = { hops: [HOP] } as unknown as PlanDocument;
 
 /** A journal where the workers step failed on w2 (and kspray recorded w2 as cordoned). */
 function failedOnW2(): Journal {
-  let journal = registerSteps(createJournal('k1', PLAN), HOP.steps.map((s) => ({ id: s.id, hop: 1, kind: s.kind })));
+  // decide.ts reads only the hops: a real plan's journal, with this small plan in it.
+  let journal = registerSteps({ ...createJournal('k1', testPlan()), plan: PLAN }, HOP.steps.map((s) => ({ id: s.id, hop: 1, kind: s.kind })));
   journal = startRun(journal, { runId: 'r1', at: '2024-05-04T01:00:00Z', pid: 1, host: 'ops' });
   for (const id of ['hop1:control-plane', 'hop1:canary']) {
     journal = finishStep(startStep(journal, id, { at: '2024-05-04T01:00:00Z', hop: 1, kind: 'x' }), id, { at: '2024-05-04T01:10:00Z' });

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { loadJournal, recordUncordon, saveJournal } from '../journal/journal.js';
 import { acquireLock } from '../journal/lock.js';
 import type { LoadedCluster } from '../model/load.js';
-import type { PlanDocument } from '../plan/types.js';
+import { hopRunContext } from '../plan/plan.js';
 import { controlPlaneHosts } from '../plan/steps.js';
 import { UsageError, WorkFailedError } from '../util/errors.js';
 import { readApiView, type ApiView } from './api-view.js';
@@ -57,22 +57,23 @@ export async function recoverNode(options: RecoverOptions, io: RecoverIo): Promi
   try {
     // Read again under the lock: an apply may have finished in between.
     const journal = (await loadJournal(baseDir, cluster.name)) ?? recorded;
-    const plan = journal.plan as PlanDocument;
-    const failed = findFailedStep(journal, plan, node);
+    const failed = findFailedStep(journal, journal.plan, node);
     const hop = failed.hop;
-    if (!existsSync(hop.workspace.inventory)) {
-      throw new UsageError(`the inventory of hop ${hop.index} is gone (${hop.workspace.inventory})`, 'run `kspray apply --dry-run` to see the plan, then the same apply to write its files again');
+    // The journal names the hop; where its files are and which Ansible runs, kspray derives itself (a file never supplies a command).
+    const hopRun = hopRunContext(cluster, baseDir, hop.tag, hop.line);
+    if (!existsSync(hopRun.workspace.inventory)) {
+      throw new UsageError(`the inventory of hop ${hop.index} is gone (${hopRun.workspace.inventory})`, 'run `kspray apply --dry-run` to see the plan, then the same apply to write its files again');
     }
     const workDir = join(baseDir, '.kspray', 'runs', `recover-${stamp}-${node}`);
     const base: Omit<RecoverPlaybookOptions, 'mode' | 'inspectHosts' | 'logFile'> = {
-      executable: hop.ansible.executable,
-      inventory: hop.workspace.inventory,
+      executable: hopRun.executable,
+      inventory: hopRun.workspace.inventory,
       extraVars,
-      hopExtraVarsFiles: existsSync(hop.workspace.extraVars) ? [hop.workspace.extraVars] : [],
+      hopExtraVarsFiles: [hopRun.workspace.extraVars, ...(hopRun.workspace.secrets ? [hopRun.workspace.secrets] : [])].filter((file) => existsSync(file)),
       workDir, node,
       // Where Kubespray's own kubectl runs: the first control-plane host, with its admin.conf.
       uncordonHost: cluster.nodes.find((n) => n.roles.includes('control-plane'))?.name ?? controlPlaneHosts(cluster)[0] ?? node,
-      env: existsSync(hop.workspace.ansibleCfg) ? { ANSIBLE_CONFIG: hop.workspace.ansibleCfg } : {},
+      env: existsSync(hopRun.workspace.ansibleCfg) ? { ANSIBLE_CONFIG: hopRun.workspace.ansibleCfg } : {},
       forks: cluster.kubespray.forks,
     };
 
@@ -85,7 +86,7 @@ export async function recoverNode(options: RecoverOptions, io: RecoverIo): Promi
     const inspect = async (hosts: string[], name: string) => (await runRecoverPlaybook({
       ...base, mode: 'inspect', inspectHosts: hosts, logFile: join(workDir, `${name}.log`), tolerate: (host) => host !== node,
     })).hosts;
-    io.log(`reading kubelet versions through Ansible (${hop.workspace.inventory})`);
+    io.log(`reading kubelet versions through Ansible (${hopRun.workspace.inventory})`);
     let hosts = await inspect([node, ...(options.peer === undefined ? sameRole : [options.peer].filter((peer) => peer !== node))], 'inspect');
     const own = hosts[node]!;
     const input = (): RecoverInput => ({

@@ -1,10 +1,18 @@
 /**
  * The extra-vars files for one Kubespray tag: the operator's settings under
  * that tag's variable names. Secrets go to a separate file (mode 0600, never
- * committed), so the main file can live in git and be diffed.
+ * committed), so the main file can live in git and be diffed: the typed
+ * secrets, extraVars written as { fromEnv } / { fromFile }, and any extraVars
+ * value under a secret-looking name (validate warns about those).
+ *
+ * Both files are YAML as Ansible reads it (1.1, PyYAML's types): strings
+ * PyYAML would read as something else are quoted, and text holding a Jinja
+ * delimiter is written `!unsafe` (ansible/ansible-yaml.ts).
  */
-import { stringify } from 'yaml';
 import type { Cluster, SecretRef } from '../model/schema.js';
+import { stringifyForAnsible } from '../ansible/ansible-yaml.js';
+import { isSecretName, isSecretRef } from '../model/secret-names.js';
+import { registerSecret } from '../util/redact.js';
 import { isSecretValue, mapTypedVars, type VarValue } from '../vars/render.js';
 import { RUN_VARS } from '../vars/table.js';
 import { formatKubeVersion, type RenderTarget } from './target.js';
@@ -35,13 +43,22 @@ export function renderExtraVars(cluster: Cluster, target: RenderTarget, resolveS
   const kubeVersion = formatKubeVersion(target, options.kubeVersion ?? cluster.kubernetes.version);
   const mapped = mapTypedVars(cluster, target.tag, kubeVersion);
   const plain: Record<string, unknown> = {};
-  const secret: Record<string, string> = {};
+  const secret: Record<string, unknown> = {};
   for (const entry of mapped) {
     if (isSecretValue(entry.value)) secret[entry.name] = resolveSecret(entry.value.secret);
     else plain[entry.name] = entry.value;
   }
   if (options.artifactsDir !== undefined) plain[RUN_VARS.artifactsDir] = options.artifactsDir;
-  for (const [key, value] of Object.entries(cluster.extraVars ?? {})) plain[key] = value;
+  for (const [key, value] of Object.entries(cluster.extraVars ?? {})) {
+    if (isSecretRef(value)) {
+      secret[key] = resolveSecret(value);
+    } else if (isSecretName(key) && typeof value === 'string') {
+      registerSecret(value);
+      secret[key] = value;
+    } else {
+      plain[key] = value;
+    }
+  }
   const header = `# Rendered by kspray for Kubespray ${target.tag} from cluster ${cluster.name}.\n# Do not edit: change the cluster file and run \`kspray render\`.\n`;
   const names = [
     ...mapped.map((entry) => ({ name: entry.name, source: entry.source })),
@@ -55,5 +72,5 @@ export function renderExtraVars(cluster: Cluster, target: RenderTarget, resolveS
 }
 
 function toYaml(value: Record<string, unknown | VarValue>): string {
-  return stringify(value, { lineWidth: 0, indent: 2, sortMapEntries: false, defaultStringType: 'PLAIN', defaultKeyType: 'PLAIN' });
+  return stringifyForAnsible(value);
 }

@@ -6,6 +6,7 @@ import {
 import { clearSecrets, registerSecret } from '../util/redact.js';
 import { buildJUnitXml, escapeXmlAttribute, escapeXmlText } from './junit.js';
 import { buildRunReport } from './run-report.js';
+import { testPlan } from '../../test/helpers/plan-doc.js';
 
 interface XmlElement { name: string; attributes: Record<string, string>; children: XmlElement[]; text: string }
 
@@ -100,7 +101,7 @@ const STEPS = [
 ];
 
 function journal(): Journal {
-  let state = startRun(registerSteps(createJournal('k1', {}), STEPS), { runId: 'r1', at: '2024-05-01T10:00:00Z', pid: 1, host: 'ops1', flags: { skippedChecks: [{ id: 'pdb', reason: 'drained <by> hand & "quoted"' }] } });
+  let state = startRun(registerSteps(createJournal('k1', testPlan()), STEPS), { runId: 'r1', at: '2024-05-01T10:00:00Z', pid: 1, host: 'ops1', flags: { skippedChecks: [{ id: 'pdb', reason: 'drained <by> hand & "quoted"' }] } });
   state = finishStep(startStep(state, 'hop1:facts', { at: '2024-05-01T10:00:00Z', hop: 1, kind: 'facts' }), 'hop1:facts', { at: '2024-05-01T10:00:01.250Z' });
   state = finishStep(startStep(state, 'hop1:control-plane', { at: '2024-05-01T10:00:02Z', hop: 1, kind: 'control-plane' }), 'hop1:control-plane', { at: '2024-05-01T10:10:02Z' });
   state = startStep(state, 'hop2:wave1', { at: '2024-05-01T10:11:00Z', hop: 2, kind: 'wave', logPath: '/logs/r1/hop2 wave1 <a&b>.log' });
@@ -149,7 +150,7 @@ describe('buildJUnitXml', () => {
 
   it('marks an interrupted step as an error', () => {
     const state = interruptRun(
-      startStep(startRun(registerSteps(createJournal('k1', {}), STEPS), { runId: 'r2', at: '2024-05-01T10:00:00Z', pid: 1, host: 'h' }), 'hop1:facts', { at: '2024-05-01T10:00:00Z', hop: 1, kind: 'facts' }),
+      startStep(startRun(registerSteps(createJournal('k1', testPlan()), STEPS), { runId: 'r2', at: '2024-05-01T10:00:00Z', pid: 1, host: 'h' }), 'hop1:facts', { at: '2024-05-01T10:00:00Z', hop: 1, kind: 'facts' }),
       { at: '2024-05-01T10:00:04Z', signal: 'SIGINT' },
     );
 

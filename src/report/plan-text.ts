@@ -23,7 +23,8 @@ export function hopRows(plan: PlanDocument): string[][] {
 
 export const HOP_HEADER = ['HOP', 'LINE', 'TAG', 'SHA', 'KUBERNETES', 'GROUPS', 'ANSIBLE'];
 
-export function formatPlanText(plan: PlanDocument): string {
+/** `done`: steps a resumed plan already ran (the journal's record), shown as such. */
+export function formatPlanText(plan: PlanDocument, done?: (stepId: string) => boolean): string {
   const out: string[] = [
     `Upgrade plan for ${plan.cluster.name}: ${plan.from.version} → ${plan.to.version} in ${plan.hops.length} hop${plan.hops.length === 1 ? '' : 's'}` +
       ` (from Kubespray ${plan.from.tag ?? 'unknown'}; catalog: ${plan.catalog.source})`,
@@ -41,7 +42,7 @@ export function formatPlanText(plan: PlanDocument): string {
     out.push(`  in ${hop.workspace.kubesprayDir}:`);
     hop.steps.forEach((step, index) => {
       const target = stepTarget(step);
-      out.push(`  ${index + 1}. ${step.title}${target ? ` [${target.label} ${abbreviate(target.value)}]` : ''}`);
+      out.push(`  ${index + 1}. ${step.title}${target ? ` [${target.label} ${abbreviate(target.value)}]` : ''}${done?.(step.id) ? '  (done)' : ''}`);
       if (continuesRun(hop.steps, index)) out.push(`     (the same ansible-playbook run: its next serial batch)`);
       else if (step.argv) out.push(`     ${formatArgv(step.argv)}${step.sharedRun ? '   # one run for this batch and the next' : ''}`);
     });

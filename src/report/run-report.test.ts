@@ -5,6 +5,7 @@ import {
 } from '../journal/journal.js';
 import { clearSecrets, registerSecret } from '../util/redact.js';
 import { buildRunReport, runReportJsonSchema, RunReportSchema } from './run-report.js';
+import { testPlan } from '../../test/helpers/plan-doc.js';
 
 const STEPS = [
   { id: 'hop1:facts', hop: 1, kind: 'facts' },
@@ -17,7 +18,7 @@ const host = (ok: number, changed: number, failed = 0) => ({ ok, changed, failed
 
 /** Run r1 did hop 1; run r2 resumed, and failed in hop 2's first wave. */
 function failedResumedRun(): Journal {
-  let journal = registerSteps(createJournal('k1', { p: 1 }), STEPS);
+  let journal = registerSteps(createJournal('k1', testPlan()), STEPS);
   journal = startRun(journal, { runId: 'r1', at: '2024-05-01T10:00:00Z', pid: 1, host: 'ops1' });
   journal = finishStep(startStep(journal, 'hop1:facts', { at: '2024-05-01T10:00:00Z', hop: 1, kind: 'facts' }), 'hop1:facts', { at: '2024-05-01T10:00:30Z' });
   journal = startStep(journal, 'hop1:control-plane', { at: '2024-05-01T10:00:30Z', hop: 1, kind: 'control-plane', logPath: '/l/cp.log' });
@@ -71,7 +72,7 @@ describe('buildRunReport', () => {
     const report = buildRunReport(failedResumedRun());
 
     expect(report).toMatchObject({
-      reportVersion: 1, cluster: 'k1', runId: 'r2', status: 'failed',
+      reportVersion: 2, cluster: 'k1', runId: 'r2', status: 'failed',
       startedAt: '2024-05-01T11:00:00.000Z', endedAt: '2024-05-01T11:05:21.000Z', durationMs: 321_000,
       skippedChecks: [{ id: 'pdb-blocking', reason: 'drained by hand' }],
       totals: { steps: 5, succeeded: 3, failed: 1, interrupted: 0, running: 0, pending: 1, failedHosts: ['node4'] },
@@ -93,7 +94,7 @@ describe('buildRunReport', () => {
   it('validates against its own zod schema and its published JSON Schema', () => {
     const report = JSON.parse(JSON.stringify(buildRunReport(failedResumedRun()))) as unknown;
     const interrupted = JSON.parse(JSON.stringify(buildRunReport(interruptRun(
-      startStep(startRun(registerSteps(createJournal('k1', {}), STEPS), { runId: 'r1', at: '2024-05-01T10:00:00Z', pid: 1, host: 'h' }), 'hop1:facts', { at: '2024-05-01T10:00:00Z', hop: 1, kind: 'facts' }),
+      startStep(startRun(registerSteps(createJournal('k1', testPlan()), STEPS), { runId: 'r1', at: '2024-05-01T10:00:00Z', pid: 1, host: 'h' }), 'hop1:facts', { at: '2024-05-01T10:00:00Z', hop: 1, kind: 'facts' }),
       { at: '2024-05-01T10:00:05Z', signal: 'SIGTERM' },
     )))) as unknown;
     const schema = runReportJsonSchema();
@@ -109,7 +110,7 @@ describe('buildRunReport', () => {
     const report = JSON.parse(JSON.stringify(buildRunReport(failedResumedRun()))) as Record<string, unknown>;
     const schema = runReportJsonSchema();
 
-    expect(schemaErrors(schema, { ...report, reportVersion: 2 })).not.toEqual([]);
+    expect(schemaErrors(schema, { ...report, reportVersion: 3 })).not.toEqual([]);
     expect(schemaErrors(schema, { ...report, extra: true })).not.toEqual([]);
     expect(schemaErrors(schema, { ...report, status: 'exploded' })).not.toEqual([]);
     const { totals: _dropped, ...missing } = report;
@@ -119,7 +120,7 @@ describe('buildRunReport', () => {
   it('masks registered secrets', () => {
     registerSecret('hunter2-secret');
     const journal = failStep(
-      startStep(startRun(createJournal('k1', {}), { runId: 'r1', at: '2024-05-01T10:00:00Z', pid: 1, host: 'h' }), 's', { at: '2024-05-01T10:00:00Z', hop: 1, kind: 'facts' }),
+      startStep(startRun(createJournal('k1', testPlan()), { runId: 'r1', at: '2024-05-01T10:00:00Z', pid: 1, host: 'h' }), 's', { at: '2024-05-01T10:00:00Z', hop: 1, kind: 'facts' }),
       's', { at: '2024-05-01T10:00:01Z', message: 'token hunter2-secret rejected' },
     );
 
@@ -127,7 +128,7 @@ describe('buildRunReport', () => {
   });
 
   it('reports a journal without runs', () => {
-    const report = buildRunReport(registerSteps(createJournal('k1', {}), STEPS));
+    const report = buildRunReport(registerSteps(createJournal('k1', testPlan()), STEPS));
 
     expect(report).toMatchObject({ runId: null, status: null, startedAt: null, durationMs: null });
     expect(report.hops.map((hop) => hop.status)).toEqual(['pending', 'pending']);

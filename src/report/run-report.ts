@@ -9,7 +9,7 @@ import { orderedStepIds, type Journal, type StepRecord } from '../journal/journa
 import { RunStatusSchema, StepStatusSchema, HostStatusSchema } from '../journal/journal-schema.js';
 import { redactDeep } from '../journal/redact-deep.js';
 
-export const RUN_REPORT_VERSION = 1 as const;
+export const RUN_REPORT_VERSION = 2 as const;
 
 const time = z.string().nullable();
 const count = z.number().int().nonnegative();
@@ -60,6 +60,12 @@ export const RunReportSchema = z.strictObject({
   endedAt: time,
   durationMs: z.number().nonnegative().nullable(),
   skippedChecks: z.array(z.strictObject({ id: z.string(), reason: z.string() })),
+  /** --no-cluster-api --reason TEXT: the run went without the Kubernetes API (no PDB check, no live verify), and why; null when it used the API. */
+  noClusterApi: z.string().nullable(),
+  /** Why the run ended as it did (a refusal, a failure), when it said. */
+  message: z.string().nullable(),
+  /** Where kspray left the cluster: the last hop it finished. */
+  clusterState: z.strictObject({ version: z.string(), tag: z.string() }).nullable(),
   interruption: z.strictObject({ at: z.string(), signal: z.string(), step: z.string().nullable() }).nullable(),
   totals: z.strictObject({
     steps: count, succeeded: count, failed: count, interrupted: count, running: count, pending: count,
@@ -101,6 +107,9 @@ export function buildRunReport(journal: Journal, stepOrder?: readonly string[]):
     endedAt: ended,
     durationMs: started !== null && ended !== null ? Math.max(0, Date.parse(ended) - Date.parse(started)) : null,
     skippedChecks: (run?.flags.skippedChecks ?? []).map((check) => ({ id: check.id, reason: check.reason })),
+    noClusterApi: run?.flags.noClusterApi ?? null,
+    message: run?.message ?? null,
+    clusterState: journal.clusterState ? { version: journal.clusterState.version, tag: journal.clusterState.tag } : null,
     interruption: journal.interruption === undefined
       ? null
       : { at: journal.interruption.at, signal: journal.interruption.signal, step: journal.interruption.step ?? null },

@@ -17,19 +17,22 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 export class KsprayError extends Error {
   readonly exitCode: ExitCode;
   readonly hint: string | undefined;
+  /** Machine-readable detail for the --json error document (e.g. the problems of a cluster file). */
+  readonly details: Record<string, unknown> | undefined;
 
-  constructor(message: string, options: { exitCode?: ExitCode; hint?: string; cause?: unknown } = {}) {
+  constructor(message: string, options: { exitCode?: ExitCode; hint?: string; cause?: unknown; details?: Record<string, unknown> } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'KsprayError';
     this.exitCode = options.exitCode ?? ExitCode.usage;
     this.hint = options.hint;
+    this.details = options.details;
   }
 }
 
 /** Bad input or usage (exit 2). */
 export class UsageError extends KsprayError {
-  constructor(message: string, hint?: string) {
-    super(message, { exitCode: ExitCode.usage, ...(hint === undefined ? {} : { hint }) });
+  constructor(message: string, hint?: string, details?: Record<string, unknown>) {
+    super(message, { exitCode: ExitCode.usage, ...(hint === undefined ? {} : { hint }), ...(details === undefined ? {} : { details }) });
     this.name = 'UsageError';
   }
 }

@@ -15,11 +15,11 @@ const KSPRAY_KEYS: ReadonlyArray<[string, string]> = [
   ['kubespray.tag', 'the tag the cluster was last deployed with (makes the first hop exact)'],
   ['kubespray.ansible', '`system` or `venv` (see above)'],
   ['kubespray.forks', '`ansible-playbook -f`, default 30'],
-  ['nodes[].name, .roles, .zone', 'inventory host name; `control-plane`, `etcd`, `worker` (the inventory groups); failure zone for worker waves'],
+  ['nodes[].name, .roles, .zone', 'the inventory host and the Kubernetes node name; `control-plane`, `etcd`, `worker` (the inventory groups); failure zone for worker waves'],
   ['nodes[].vars', 'other host variables, written on the host line as they are (each checked against what the tag reads)'],
   ['access.kubeconfig, access.context', 'what kspray reads the cluster with; default `artifacts/admin.conf` beside the cluster file'],
   ['preflight', '`cachePaths` (stale caches on the masters), `etcdCertDir`'],
-  ['extraVars', 'any other Kubespray variable, written as is; a key that shadows a typed field is an error, one the tag does not read too (`--allow-unread VAR`)'],
+  ['extraVars', 'any other Kubespray variable, written as is (never templated, see below); a key that shadows a typed field is an error, one the tag does not read too (`--allow-unread VAR`); a value `{ fromEnv: VAR }` or `{ fromFile: path }` is a secret'],
 ];
 
 /** Every setting of a field (variants under conditions), in table order. */

@@ -49,7 +49,7 @@ function sources(dir: string): string[] {
 
 /** Code and string contents without comments (a `//` inside a string is kept). */
 function withoutComments(text: string): string {
-  return text.replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/(['"`])(?:\\.|(?!\1)[^\\\n])*\1|\/\/.*$/gm, (match) => (match.startsWith('//') ? ' ' : match));
+  return text.replace(/\/\*[\s\S]*?\*\//g, (comment) => comment.replace(/[^\n]/g, ' ')).replace(/(['"`])(?:\\.|(?!\1)[^\\\n])*\1|\/\/.*$/gm, (match) => (match.startsWith('//') ? ' ' : match));
 }
 
 describe('variable names outside the table', () => {

@@ -178,6 +178,8 @@ export const KUBESPRAY_VARS = {
   /** The upgrade role's switch to retry a refused drain without eviction (catalog upgrade_defaults). */
   drainFallbackEnabled: 'drain_fallback_enabled',
   drainTimeout: 'drain_timeout',
+  /** Extra names and addresses Kubespray puts into the API server's certificate. */
+  supplementaryAddresses: 'supplementary_addresses_in_ssl_keys',
 } as const;
 
 /**

@@ -63,9 +63,14 @@ export async function setupApplyFixture(dir: string, options: { tags: string[]; 
   await writeFile(clusterFile, stringify(cluster));
   // The fixture's hosts run no etcd and no kubeadm, so a real apply's preflight gate would block:
   // apply runs with --skip-preflight unless a test asks for the gate (test/preflight-apply.test.ts).
+  // Without the fake API (no --kubeconfig) there is no cluster API: no API, no drain, unless waived,
+  // so such a run waives it as an operator would (--no-cluster-api --reason).
   const kspray = (args: readonly string[], extraEnv: Record<string, string> = {}, options: { preflight?: boolean } = {}) => {
-    const skip = args[0] === 'apply' && !args.includes('--dry-run') && !options.preflight;
-    return runCli(skip ? [...args, '--skip-preflight'] : args, { cwd: dir, env: { ...env, ...extraEnv } });
+    const running = args[0] === 'apply' && !args.includes('--dry-run');
+    const skip = running && !options.preflight && !args.includes('--skip-preflight') ? ['--skip-preflight'] : [];
+    const noApi = running && !args.includes('--kubeconfig') && !args.includes('--no-cluster-api') && extraEnv.KUBECONFIG === undefined
+      ? ['--no-cluster-api', '--reason', 'the fixture has no Kubernetes API'] : [];
+    return runCli([...args, ...skip, ...noApi], { cwd: dir, env: { ...env, ...extraEnv } });
   };
   // Refresh skips a tag it cannot read (meta.skipped_tags); under a loaded CI machine that has
   // happened once, so check every tag arrived and refresh again before giving up.
