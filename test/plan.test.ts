@@ -133,7 +133,7 @@ nodes:
   it('refuses a plan whose hop reaches a tag that does not read a setting (exit 2, naming the setting and the tag)', async () => {
     const refused = await withTempDir(async (dir) => runCli(['plan', '1.30→1.32', '-c', await k1At(dir, '1.30'), '--json']));
     expect(refused.exitCode).toBe(2);
-    expect(refused.stdout).toBe('');
+    expect(JSON.parse(refused.stdout)).toMatchObject({ ok: false, exitCode: 2 });
     expect(refused.stderr).toContain('Kubespray v2.28.1 does not read 7 settings of cluster k1');
     expect(refused.stderr).toContain('addons.rbdProvisioner (rbd_provisioner_enabled,');
     expect(refused.stderr).not.toContain('v2.27.1 does not read');

@@ -92,7 +92,7 @@ describe('api-endpoints through the fake API server', () => {
     forwarders.delete('127.0.0.3');
     const outcome = await check('127.0.0.1', port);
     expect(outcome.status).toBe('fail');
-    expect(outcome.findings).toEqual([expect.objectContaining({ severity: 'block', what: expect.stringMatching(/^control plane cp2 does not answer at http:\/\/127\.0\.0\.3:\d+: .*connection refused/) })]);
+    expect(outcome.findings).toEqual([expect.objectContaining({ severity: 'block', what: expect.stringMatching(/^control plane cp2 does not answer at https?:\/\/127\.0\.0\.3:\d+: .*connection refused/) })]);
   });
 
   it('blocks when nothing answers at the balancer\'s address', async () => {
