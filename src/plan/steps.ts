@@ -1,8 +1,8 @@
 /**
  * The ordered steps of one hop, each with the exact ansible-playbook argv:
  * facts for every host (no --limit: Kubespray needs every host's facts cached
- * before a limited run; kspray's own playbook where the tag has none), the control plane and etcd, a canary, the remaining
- * workers in batches, verify. Pure.
+ * before a limited run; kspray's own playbook where the tag has none), the
+ * control plane and etcd, a canary, the remaining workers in batches, verify. Pure.
  */
 import type { Cluster } from '../model/schema.js';
 import { playbookArgv } from '../ansible/playbook-argv.js';
