@@ -100,7 +100,7 @@ export async function runApplyCommand(versions: string | undefined, options: App
     confirmHop: (hop, steps, summary) => confirm(hop, steps, Boolean(options.yes), summary),
     prepareHop: async (hop) => {
       await checkAnsible(hop, Boolean(options.forceAnsible));
-      const prepared = await prepareHopWorkspace({ hop, cluster: loaded.cluster, clusterBaseDir: baseDir, cacheDir: cacheDir() });
+      const prepared = await prepareHopWorkspace({ hop, cluster: loaded.cluster, clusterBaseDir: baseDir, cacheDir: cacheDir(), allowUnread: options.allowUnread });
       return { env: { ...prepared.env } };
     },
     hopFinished: async (hop) => {

@@ -18,6 +18,7 @@ export interface PreflightCommandOptions {
   manifests?: string;
   skipHosts?: boolean;
   forceAnsible?: boolean;
+  allowUnread?: string[];
   json?: boolean;
 }
 
@@ -50,6 +51,7 @@ export function register(program: Command): void {
     .option('--manifests <dir>', 'also check these manifests (YAML, JSON, helm template output) for removed APIs')
     .option('--skip-hosts', 'do not run the host checks (etcd, caches, kubeadm dry run)')
     .option('--force-ansible', 'an Ansible outside a tag\'s range warns instead of blocking (as apply --force-ansible)')
+    .option('--allow-unread <var>', 'report this setting as allowed although a hop\'s tag does not read it (as render, plan and apply take it; repeatable)', (value: string, previous: string[] = []) => [...previous, value])
     .option('--json', 'print the report (JSON) alone on stdout')
     .addHelpText('after', () => `${HELP_AFTER}${checksHelp()}`)
     .action(async (versions: string | undefined, options: PreflightCommandOptions) => {
@@ -68,7 +70,8 @@ async function runPreflightCommand(versions: string | undefined, options: Prefli
   const { runPreflights } = await import('../preflight/run-preflights.js');
   const { buildPlanContext } = await import('./plan-input.js');
   // One read of the cluster: where it is, and what the checks look at (no waves: no check looks at how the workers are batched).
-  const built = await buildPlanContext({ cluster: options.cluster, pair: versions, to: options.to, tag: options.tag, kubeconfig: options.kubeconfig, context: options.context }, { waves: false, forPreflight: true });
+  const built = await buildPlanContext({ cluster: options.cluster, pair: versions, to: options.to, tag: options.tag, kubeconfig: options.kubeconfig, context: options.context, allowUnread: options.allowUnread }, { waves: false, forPreflight: true, checkReads: false });
+  // Settings a tag does not read are findings of vars-drift here, not a refusal (render, plan and apply refuse them).
   for (const line of built.state.sources) printStderr(`where the cluster is: ${line}`);
   if (built.kind === 'already') {
     if (options.json) printJson({ status: 'already-at', cluster: built.loaded.cluster.name, version: built.version, tag: built.tag ?? null, blocking: false, findings: [] });
@@ -87,7 +90,7 @@ async function runPreflightCommand(versions: string | undefined, options: Prefli
     plan, cluster: built.loaded.cluster, clusterFile: options.cluster, catalog: built.catalog, stateDir: join(built.loaded.baseDir, '.kspray'), hop,
     kube: { kubeconfig: options.kubeconfig, context: options.context, env: process.env.KUBECONFIG }, live: built.live,
     skipHosts: options.skipHosts ? 'not run (--skip-hosts)' : undefined,
-    manifestsDir: options.manifests, forceAnsible: Boolean(options.forceAnsible), log: printStderr,
+    manifestsDir: options.manifests, forceAnsible: Boolean(options.forceAnsible), allowUnread: options.allowUnread, log: printStderr,
   });
   if (options.json) {
     printJson(report);
@@ -189,7 +192,7 @@ export async function withPreflightFindings(context: PlanContext, plan: PlanDocu
     plan, cluster: context.loaded.cluster, clusterFile: flags.cluster, catalog: context.catalog, stateDir: context.stateDir,
     kube: { kubeconfig: flags.kubeconfig, context: flags.context, env: process.env.KUBECONFIG }, live: context.live,
     skipHosts: flags.skipHosts ? 'not run (--skip-hosts)' : flags.preflight ? undefined : 'not run (host checks run with kspray plan --preflight)',
-    manifestsDir: flags.manifests, log: printStderr,
+    manifestsDir: flags.manifests, allowUnread: context.allowUnread, log: printStderr,
   });
   const skippedBy = new Map<string, string[]>();
   for (const o of report.outcomes.filter((x) => x.status === 'skipped')) skippedBy.set(o.reason ?? '', [...(skippedBy.get(o.reason ?? '') ?? []), o.check]);

@@ -16,6 +16,7 @@
 import { z } from 'zod';
 import { PLAN_VERSION } from './plan-version.js';
 import { FindingSchema } from '../preflight/report-schema.js';
+import { RUN_VARS } from '../vars/table.js';
 
 export { PLAN_VERSION };
 
@@ -76,7 +77,7 @@ export const PlanHopSchema = z.strictObject({
   fromTag: tagName.nullable(),
   fromVersion: version,
   toVersion: version,
-  kubeVersion: z.string().describe('kube_version as this tag wants it written (v1.17.12, or 1.32.8 from v2.28.0)'),
+  kubeVersion: z.string().describe(`${RUN_VARS.kubeVersion} as this tag wants it written (v1.17.12, or 1.32.8 from v2.28.0)`),
   kubeVersionForm: z.enum(['v-prefixed', 'bare']),
   dialect: z.enum(['dash', 'underscore']),
   groups: GroupNamesSchema,
@@ -84,7 +85,7 @@ export const PlanHopSchema = z.strictObject({
   factsPlaybook: z.string().nullable(),
   ansible: AnsibleRequirementSchema,
   workspace: HopWorkspaceSchema,
-  changes: z.array(z.string()).describe('What differs from the hop before: group dialect, kube_version form, Ansible'),
+  changes: z.array(z.string()).describe(`What differs from the hop before: group dialect, ${RUN_VARS.kubeVersion} form, Ansible`),
   steps: z.array(PlanStepSchema).min(1),
   findings: z.array(FindingSchema),
 });

@@ -1,8 +1,8 @@
 /**
  * The ordered steps of one hop, each with the exact ansible-playbook argv:
  * facts for every host (no --limit: Kubespray needs every host's facts cached
- * before a limited run), the control plane and etcd, a canary, the remaining
- * workers in batches, verify. Pure.
+ * before a limited run; kspray's own playbook where the tag has none), the
+ * control plane and etcd, a canary, the remaining workers in batches, verify. Pure.
  */
 import type { Cluster } from '../model/schema.js';
 import { playbookArgv } from '../ansible/playbook-argv.js';
@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { DEFAULT_CACHE_PATHS } from '../preflight/caches.js';
 import { playbooksDir } from '../util/paths.js';
 import { serialListArg } from './wave-run.js';
+import { RUN_VARS } from '../vars/table.js';
 
 export interface StepInput {
   cluster: Cluster;
@@ -59,15 +60,16 @@ export function buildHopSteps(input: StepInput): PlanStep[] {
     forks: input.forks,
     inventory: input.inventory,
     extraVarsFiles: input.extraVarsFiles,
-    extraVars: { kube_version: input.kubeVersion, ...(typeof serial === 'number' ? { serial: String(serial) } : {}) },
+    extraVars: { [RUN_VARS.kubeVersion]: input.kubeVersion, ...(typeof serial === 'number' ? { [RUN_VARS.serial]: String(serial) } : {}) },
     ...(Array.isArray(serial) ? { extraVarsJson: serialListArg(serial) } : {}),
     playbook,
     ...(limit === null ? {} : { limit }),
   });
   const allHosts = cluster.nodes.map((n) => n.name);
-  if (input.factsPlaybook) {
-    steps.push({ ...base, id: `hop${hop}:facts`, kind: 'facts', title: 'Gather facts of every host', limit: null, hosts: allHosts, argv: argv(input.factsPlaybook, null, null), serial: null });
-  }
+  // Every host's facts are cached before any limited run, whatever the tag: its own facts
+  // playbook (v2.13.0+), else kspray's, which gathers them for every host (v2.10 – v2.12).
+  const factsPlaybook = input.factsPlaybook ?? join(playbooksDir, 'gather-facts.yml');
+  steps.push({ ...base, id: `hop${hop}:facts`, kind: 'facts', title: 'Gather facts of every host', limit: null, hosts: allHosts, argv: argv(factsPlaybook, null, null), serial: null });
   // Stale kubectl HTTP caches and docker login data on the masters broke control-plane
   // upgrades (field notes): kspray's own playbook removes them first, every hop (idempotent).
   const resultDir = join(input.workDir, 'cleanup-caches');
@@ -75,9 +77,13 @@ export function buildHopSteps(input: StepInput): PlanStep[] {
   steps.push({
     ...base, id: `hop${hop}:cleanup-caches`, kind: 'cleanup-caches', title: 'Remove stale caches on the control plane',
     limit: groups.controlPlane, hosts: cluster.nodes.filter((n) => n.roles.includes('control-plane')).map((n) => n.name),
-    argv: [input.executable, '-b', '-f', String(input.forks), '-i', input.inventory,
-      '-e', JSON.stringify({ kspray_hosts: groups.controlPlane, kspray_cache_paths: cachePaths, kspray_result_dir: resultDir }),
-      join(playbooksDir, 'cleanup-caches.yml')],
+    // The extra-vars files as every Kubespray step gets them: connection settings kept there
+    // (ansible_user, ansible_port, become) reach kspray's own playbook too; its own -e comes last and wins.
+    argv: playbookArgv({
+      executable: input.executable, become: true, forks: input.forks, inventory: input.inventory, extraVarsFiles: input.extraVarsFiles,
+      extraVarsJson: JSON.stringify({ kspray_hosts: groups.controlPlane, kspray_cache_paths: cachePaths, kspray_result_dir: resultDir }),
+      playbook: join(playbooksDir, 'cleanup-caches.yml'),
+    }),
     serial: null, resultDir,
   });
   // A snapshot of etcd before anything of the control plane changes: what a failed control-plane upgrade is restored from.

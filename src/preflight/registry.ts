@@ -22,11 +22,12 @@ export interface CheckInfo {
 
 export const PREFLIGHT_CHECKS: readonly CheckInfo[] = [
   { id: 'ansible', title: 'Ansible version', severity: 'block', needs: 'model', hops: 'each', description: 'the Ansible each hop runs (local or the venv pin) against the range its Kubespray tag accepts' },
-  { id: 'vars-drift', title: 'Variables gone in a tag', severity: 'warn', needs: 'model', hops: 'each', description: 'variables the cluster sets that the hop\'s FROM tag defines and its TO tag no longer does' },
+  { id: 'vars-drift', title: 'Settings a tag does not read', severity: 'warn', needs: 'model', hops: 'each', description: 'settings of the cluster file the hop\'s tag does not read (render, plan and apply refuse them unless --allow-unread), and typed settings written under a new name' },
   { id: 'cluster-api', title: 'Cluster API', severity: 'block', needs: 'cluster-api', hops: 'next', description: 'the Kubernetes API answers through the kubeconfig (no API: no PDB check, no drain; waive with apply --no-cluster-api --reason)' },
   { id: 'nodes', title: 'Nodes', severity: 'block', needs: 'cluster-api', hops: 'next', description: 'every node Ready, kubelets within the version skew, the control plane at one version' },
+  { id: 'api-endpoints', title: 'API through its load balancer', severity: 'block', needs: 'cluster-api', hops: 'next', description: 'the API answers through the external load balancer (its certificate naming it) and through each control plane, before the control-plane step' },
   { id: 'pdb', title: 'PodDisruptionBudgets', severity: 'block', needs: 'cluster-api', hops: 'next', description: 'budgets that allow no disruption and would hang the drain' },
-  { id: 'dns', title: 'Cluster DNS address', severity: 'block', needs: 'cluster-api', hops: 'each', description: 'the DNS Service against skydns_server and kubeadm\'s address, on the tags where they clash' },
+  { id: 'dns', title: 'Cluster DNS address', severity: 'block', needs: 'cluster-api', hops: 'each', description: 'the DNS Service against Kubespray\'s and kubeadm\'s addresses, on the tags where they clash' },
   { id: 'removed-apis', title: 'Removed APIs', severity: 'block', needs: 'cluster-api', hops: 'each', description: 'objects and manifests (--manifests) on APIs a hop stops serving' },
   { id: 'etcd-health', title: 'etcd quorum', severity: 'block', needs: 'hosts', hops: 'next', description: 'every etcd member healthy, an odd member count, no alarm (etcdctl on the first etcd host)' },
   { id: 'stale-caches', title: 'Stale caches', severity: 'block', needs: 'hosts', hops: 'next', description: 'kubectl\'s HTTP cache and old docker login data on the control-plane hosts (a warning: apply removes them; an unreachable host blocks)' },

@@ -10,6 +10,7 @@ import { detectAnsibleCached } from '../ansible/version-cache.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { GatherOptions } from '../kube/facts.js';
 import { loadRemovedApis, loadVersionSkew } from '../kube/k8s-data.js';
+import { resolveKubeconfig, type KubeconfigSources } from '../kube/kubeconfig.js';
 import { readLiveCluster } from '../kube/live.js';
 import type { ClusterFacts, LiveFacts } from '../kube/types.js';
 import type { Cluster } from '../model/schema.js';
@@ -17,6 +18,7 @@ import type { PlanDocument, PlanHop } from '../plan/types.js';
 import { UsageError } from '../util/errors.js';
 import { cacheDir } from '../util/paths.js';
 import { checkAnsibleVersions } from './ansible.js';
+import { API_ENDPOINTS_CHECK, apiEndpointsOf, checkApiEndpoints } from './api-endpoints.js';
 import { checkDns, kubesprayDnsFacts } from './dns.js';
 import { scanManifestDir, type ManifestScan } from './manifests.js';
 import { checkNodes } from './nodes.js';
@@ -26,8 +28,9 @@ import { checkRemovedApis, scanTargets } from './removed-apis.js';
 import { hopContextOf, runHostChecks, type HostChecksOptions } from './run-host-checks.js';
 import type { CheckOutcome, Finding, HopContext } from './types.js';
 import type { z } from 'zod';
+import { unreadOnTags } from '../vars/check.js';
 import { PREFLIGHT_VERSION, type PreflightHopSchema, type PreflightReportSchema } from './report-schema.js';
-import { checkVarsDrift, loadKnownVars } from './vars-drift.js';
+import { checkVarsDrift } from './vars-drift.js';
 
 export { PREFLIGHT_VERSION } from './report-schema.js';
 export type PreflightHop = z.infer<typeof PreflightHopSchema>;
@@ -58,6 +61,8 @@ export interface RunPreflightsOptions {
   /** --manifests DIR for the removed-API check. */
   manifestsDir?: string | undefined;
   forceAnsible?: boolean | undefined;
+  /** --allow-unread: settings the vars-drift check reports as allowed rather than refused. */
+  allowUnread?: readonly string[] | undefined;
   /** The local ansible-playbook (asked only when a hop runs the system Ansible); default: the one on PATH, cached. */
   detectLocalAnsible?: (() => Promise<{ version: string; executable: string } | undefined>) | undefined;
   /** Tunes the host gathering (tests: become off, an env). */
@@ -112,7 +117,10 @@ export async function runPreflights(options: RunPreflightsOptions): Promise<Pref
   ]);
   const model: CheckOutcome[] = [
     checkAnsibleVersions({ hops, local, force: Boolean(options.forceAnsible) }),
-    checkVarsDrift({ cluster, hops: contexts, known: loadKnownVars(), assumeFromTag: (hop) => assumedFromTag(catalog, hop) }),
+    checkVarsDrift({
+      cluster, hops: contexts, allowUnread: options.allowUnread, assumeFromTag: (hop) => assumedFromTag(catalog, hop),
+      unreadOn: (tag) => unreadOnTags(cluster, [tag], { tableVerified: catalog.source.kind === 'bundled' }),
+    }),
   ];
   const outcomes = [...model, ...api, ...host]
     .filter((outcome) => options.only === undefined || options.only.includes(outcome.check))
@@ -164,6 +172,7 @@ async function apiChecks(options: RunPreflightsOptions, hops: readonly PlanHop[]
   return [
     { check: CLUSTER_API, status: 'pass', findings: [], reason: `answered at ${live.server} (Kubernetes ${live.facts.serverVersion})` },
     ...apiOutcomes(options, hops, contexts, manifests, live.facts),
+    await endpointsOutcome(options, log),
   ];
 }
 
@@ -190,12 +199,29 @@ function unreachable(live: Extract<LiveFacts, { ok: false }>, hop: HopContext): 
   };
 }
 
-function readCluster(options: RunPreflightsOptions, log: (text: string) => void): Promise<LiveFacts> {
+function kubeSources(options: RunPreflightsOptions): KubeconfigSources {
   const { cluster } = options;
-  return readLiveCluster({
+  return {
     flag: options.kube?.kubeconfig, flagContext: options.kube?.context, env: options.kube?.env,
     model: cluster.access?.kubeconfig, modelContext: cluster.access?.context, clusterFile: options.clusterFile, clusterName: cluster.name,
-  }, removedApiScan(options.plan, options.hop), (text) => log(`preflight: ${text}`));
+  };
+}
+
+/** The API through the load balancer and each control plane, with the kubeconfig the other checks read through. */
+async function endpointsOutcome(options: RunPreflightsOptions, log: (text: string) => void): Promise<CheckOutcome> {
+  const resolved = resolveKubeconfig(kubeSources(options));
+  if (!resolved.ok) return { check: API_ENDPOINTS_CHECK, status: 'skipped', findings: [], reason: resolved.error.message };
+  const { endpoints, notes } = apiEndpointsOf(options.cluster);
+  if (endpoints.length === 0) return checkApiEndpoints([], notes);
+  log(`preflight: asking the API through ${endpoints.map((e) => e.name).join(', ')}`);
+  const { probeEndpoints } = await import('../kube/endpoints.js');
+  const result = await probeEndpoints(resolved.value, endpoints);
+  if (!result.ok) return { check: API_ENDPOINTS_CHECK, status: 'skipped', findings: [], reason: result.error.message };
+  return checkApiEndpoints(result.probes, notes);
+}
+
+function readCluster(options: RunPreflightsOptions, log: (text: string) => void): Promise<LiveFacts> {
+  return readLiveCluster(kubeSources(options), removedApiScan(options.plan, options.hop), (text) => log(`preflight: ${text}`));
 }
 
 function apiOutcomes(options: RunPreflightsOptions, hops: readonly PlanHop[], contexts: readonly HopContext[], manifests: ManifestScan | undefined, facts: ClusterFacts): CheckOutcome[] {
