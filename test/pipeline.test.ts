@@ -17,7 +17,7 @@ const HOPS = [
   { hop: 2, tag: 'v2.14.2', from: 'v1.17.12', to: 'v1.18.10' },
 ];
 
-type GitlabJob = { stage?: string; when?: string; allow_failure?: boolean; needs?: string[]; script?: string[]; artifacts?: { reports?: { junit?: string } } };
+type GitlabJob = { stage?: string; when?: string; allow_failure?: boolean; needs?: unknown[]; script?: string[]; artifacts?: { reports?: { junit?: string } } };
 type GithubJob = { name?: string; needs?: string; environment?: string; env?: Record<string, string>; steps: Array<{ run?: string }> };
 
 describe('kspray pipeline', () => {
@@ -38,8 +38,8 @@ describe('kspray pipeline', () => {
       expect(lab.stages).toEqual(['plan', 'preflight', 'hop-1', 'hop-2']);
       for (const { hop, tag, from, to } of HOPS) {
         const job = lab[`apply-hop-${hop}`]!;
-        expect(job).toMatchObject({ stage: `hop-${hop}`, when: 'manual', allow_failure: false, needs: [hop === 1 ? 'preflight' : 'apply-hop-1'] });
-        expect(job.script![0]).toContain(`--hop ${hop} --yes --window "$KSPRAY_WINDOW" --report kspray-hop${hop}-report.json --junit kspray-hop${hop}-junit.xml`);
+        expect(job).toMatchObject({ stage: `hop-${hop}`, when: 'manual', allow_failure: false, needs: [{ job: 'plan', artifacts: true }, { job: hop === 1 ? 'preflight' : 'apply-hop-1', artifacts: false }] });
+        expect(job.script!.at(-1)).toContain(`--plan kspray-plan.json --hop ${hop} --yes --window "$KSPRAY_WINDOW" --report kspray-hop${hop}-report.json --junit kspray-hop${hop}-junit.xml`);
         expect(job.artifacts?.reports?.junit).toBe(`kspray-hop${hop}-junit.xml`);
         expect(gitlab.stdout).toContain(`hop ${hop}: Kubespray ${tag}, Kubernetes ${from} → ${to}`);
       }
@@ -58,7 +58,7 @@ describe('kspray pipeline', () => {
         const job = hub.jobs[`apply-hop-${hop}`]!;
         expect(job).toMatchObject({ name: `hop ${hop}: Kubespray ${tag}, ${from} → ${to}`, environment: `k1-hop-${hop}`, needs: hop === 1 ? 'preflight' : 'apply-hop-1' });
         expect(job.env).toEqual({ K1_RBD_ADMIN_SECRET: '${{ secrets.K1_RBD_ADMIN_SECRET }}', K1_RBD_USER_SECRET: '${{ secrets.K1_RBD_USER_SECRET }}' });
-        expect(job.steps.some((step) => step.run?.includes(`npx kspray apply -c "$KSPRAY_CLUSTER_FILE" --to "$KSPRAY_TARGET" --hop ${hop} --yes`))).toBe(true);
+        expect(job.steps.some((step) => step.run?.includes(`npx kspray apply -c "$KSPRAY_CLUSTER_FILE" --plan kspray-plan.json --hop ${hop} --yes`))).toBe(true);
       }
       for (const output of [gitlab.stdout, gitlab.stderr, text, github.stderr]) expect(output).not.toContain(SECRET_VALUE);
     });

@@ -144,6 +144,18 @@ nodes:
     expect(refused.stderr).not.toContain('v2.27.1 does not read');
   });
 
+  it('--require-ansible: exit 1 naming what each hop needs when the local Ansible is outside its range (a CI plan job checks its image)', async () => {
+    await withTempDir(async (dir) => {
+      const inRange = await runCli(['plan', '--to', '1.18', '-c', k1ClusterFile, '--require-ansible']);
+      expect(inRange.exitCode, inRange.stderr).toBe(0);
+      const outside = await runCli(['plan', '--to', '1.24', '-c', await k1At(dir, '1.22'), '--require-ansible', '--json']);
+      expect(outside.exitCode).toBe(1);
+      expect(outside.stderr).toMatch(/cannot run hop 1 \(Kubespray v2\.19\.1: Ansible >= 2\.9\.0 and < 2\.13\.0, pins ansible==5\.7\.1, ansible-core==2\.12\.5\)/);
+      expect(outside.stderr).toContain('or set kubespray.ansible: venv');
+      expect(JSON.parse(outside.stdout)).toMatchObject({ ok: false, exitCode: 1 });
+    });
+  });
+
   it('prints a human table, Markdown for a change ticket, and writes the JSON plan with --output', async () => {
     const text = await runCli(['plan', '1.16→1.18', '-c', k1ClusterFile]);
     expect(text.exitCode).toBe(0);

@@ -13,6 +13,8 @@ export interface PipelineCommandOptions {
   cron?: string[];
   image: string;
   nodeVersion: string;
+  runnerTag: string;
+  runnerLabel?: string[];
   output?: string;
 }
 
@@ -30,6 +32,8 @@ export function register(program: Command): void {
     .option('--cron <line>', 'schedule (repeatable; default: at each window\'s opening)', (value: string, all: string[] | undefined) => [...(all ?? []), value])
     .option('--image <image>', 'GitLab job image', 'node:20-bookworm')
     .option('--node-version <v>', 'Node.js version for GitHub\'s setup-node', '20')
+    .option('--runner-tag <tag>', 'GitLab: the tag of the self-hosted runner that reaches the nodes and the API', 'kspray')
+    .option('--runner-label <label>', 'GitHub: a label of the self-hosted runner that reaches the nodes and the API (repeatable; default kspray)', (value: string, all: string[] | undefined) => [...(all ?? []), value])
     .option('--output <file>', 'write the definition to FILE instead of stdout')
     .action(async (options: PipelineCommandOptions) => {
       await runPipelineCommand(options);
@@ -67,7 +71,7 @@ async function runPipelineCommand(options: PipelineCommandOptions): Promise<void
     hops: plan.hops.map((hop) => ({ index: hop.index, tag: hop.tag, fromVersion: hop.fromVersion, toVersion: hop.toVersion })),
     windowText: options.window, windows, cron: options.cron,
     secretEnv: secretEnvNames(loaded.cluster), ansible: loaded.cluster.kubespray.ansible,
-    image: options.image, nodeVersion: options.nodeVersion,
+    image: options.image, nodeVersion: options.nodeVersion, runnerTag: options.runnerTag, runnerLabels: options.runnerLabel ?? ['kspray'],
     command: `kspray pipeline -c ${clusterFile} --ci ${options.ci} --to ${plan.to.version} --window "${options.window}"`,
   });
   if (options.output) {

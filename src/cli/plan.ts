@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { WorkFailedError } from '../util/errors.js';
 import { printJson, printStderr, printStdout } from './output.js';
 import { withPlanOptions, type PlanShapeOptions } from './plan-options.js';
 
@@ -9,6 +10,7 @@ export interface PlanCommandOptions extends PlanShapeOptions {
   preflight?: boolean;
   manifests?: string;
   skipHosts?: boolean;
+  requireAnsible?: boolean;
 }
 
 export function register(program: Command): void {
@@ -21,6 +23,7 @@ export function register(program: Command): void {
     .option('--skip-hosts', 'with --preflight: leave out the host checks (etcd, caches, kubeadm dry run)')
     .option('--json', 'print the plan document (JSON) alone on stdout')
     .option('--markdown', 'print the plan as Markdown, for a change ticket')
+    .option('--require-ansible', 'exit 1 unless the ansible-playbook on PATH is in every hop\'s range (kubespray.ansible: system), naming what each hop needs: a CI plan job checks its image with it')
     .option('--output <file>', 'also write the JSON plan to FILE (run it later with apply --plan FILE: apply plans again and runs only if the result is this plan)')
     .action(async (versions: string | undefined, options: PlanCommandOptions) => {
       const { buildPlanContext } = await import('./plan-input.js');
@@ -40,6 +43,7 @@ export function register(program: Command): void {
         if (context.drift.length > 0) printStderr(`warning: apply would refuse to resume it, because today's plan of the same request differs: ${context.drift.join('; ')}; \`kspray apply --replan\` plans afresh from where the cluster is`);
       }
       let plan = context.plan;
+      if (options.requireAnsible) requireAnsible(plan);
       if (withFindings) {
         const { withPreflightFindings } = await import('./preflight.js');
         plan = await withPreflightFindings(context, plan, options);
@@ -64,4 +68,16 @@ export function register(program: Command): void {
         printStdout(formatPlanText(plan, done));
       }
     });
+}
+
+/** --require-ansible: every hop that runs the system Ansible finds one in its range, or the command fails saying what each needs. */
+function requireAnsible(plan: import('../plan/types.js').PlanDocument): void {
+  const misfits = plan.hops.filter((hop) => hop.ansible.mode === 'system' && !hop.ansible.local?.satisfies);
+  if (misfits.length === 0) return;
+  const range = (hop: (typeof misfits)[number]) => [hop.ansible.range.min_inclusive ? `>= ${hop.ansible.range.min_inclusive}` : '', hop.ansible.range.max_exclusive ? `< ${hop.ansible.range.max_exclusive}` : ''].filter(Boolean).join(' and ') || 'any';
+  const local = misfits[0]!.ansible.local?.version;
+  throw new WorkFailedError(
+    `the ansible-playbook here (${local ?? 'none on PATH'}) cannot run ${misfits.map((hop) => `hop ${hop.index} (Kubespray ${hop.tag}: Ansible ${range(hop)}, pins ${hop.ansible.pins.join(', ') || 'none'})`).join('; ')}`,
+    'run the jobs in an image whose ansible-playbook is in each hop\'s range, or set kubespray.ansible: venv in the cluster file (kspray then installs the Ansible each Kubespray line pins)',
+  );
 }

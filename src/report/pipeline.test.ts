@@ -14,11 +14,14 @@ function input(ci: PipelineInput['ci']): PipelineInput {
       { index: 2, tag: 'v2.14.2', fromVersion: 'v1.17.12', toVersion: 'v1.18.10' },
     ],
     windowText: WINDOW, windows: parseWindows(WINDOW), secretEnv: ['K1_RBD_ADMIN_SECRET', 'K1_RBD_USER_SECRET'],
-    ansible: 'venv', image: 'node:20-bookworm', nodeVersion: '20', command: 'kspray pipeline -c inventories/k1/cluster.yaml --ci x --to v1.18.10',
+    ansible: 'venv', image: 'node:20-bookworm', nodeVersion: '20', runnerTag: 'kspray-dc1', runnerLabels: ['kspray', 'dc1'], command: 'kspray pipeline -c inventories/k1/cluster.yaml --ci x --to v1.18.10',
   };
 }
 
-type Job = { script?: string[]; when?: string; allow_failure?: boolean; needs?: unknown; stage?: string; environment?: unknown; steps?: Array<{ run?: string }>; env?: Record<string, string> };
+type Job = {
+  script?: string[]; when?: string; allow_failure?: boolean; needs?: unknown; stage?: string; environment?: unknown; 'runs-on'?: unknown; cache?: unknown;
+  steps?: Array<{ run?: string; uses?: string; with?: Record<string, unknown> }>; env?: Record<string, string>; artifacts?: { paths?: string[]; reports?: { junit?: string } };
+};
 
 describe('secretEnvNames and cronForWindows', () => {
   it('finds every fromEnv reference, once, sorted', () => {
@@ -37,12 +40,17 @@ describe('pipelineDefinition', () => {
     expect(doc.stages).toEqual(['plan', 'preflight', 'hop-1', 'hop-2']);
     expect(doc.variables).toEqual({ KSPRAY_CLUSTER_FILE: 'inventories/k1/cluster.yaml', KSPRAY_TARGET: 'v1.18.10', KSPRAY_WINDOW: WINDOW });
     expect(doc['preflight']!.needs).toEqual(['plan']);
+    expect((doc as unknown as { default: { tags: string[]; cache?: unknown } }).default).toMatchObject({ tags: ['kspray-dc1'] });
+    expect(text).not.toMatch(/\bcache:/);
+    expect(doc['plan']!.script!.at(-1)).toContain('--require-ansible --output kspray-plan.json');
     for (const [hop, needs] of [[1, 'preflight'], [2, 'apply-hop-1']] as const) {
       const job = doc[`apply-hop-${hop}`]!;
-      expect(job).toMatchObject({ when: 'manual', allow_failure: false, stage: `hop-${hop}`, needs: [needs] });
-      expect(job.script).toEqual([
-        `npx kspray apply -c "$KSPRAY_CLUSTER_FILE" --to "$KSPRAY_TARGET" --hop ${hop} --yes --window "$KSPRAY_WINDOW" --report kspray-hop${hop}-report.json --junit kspray-hop${hop}-junit.xml`,
-      ]);
+      expect(job).toMatchObject({ when: 'manual', allow_failure: false, stage: `hop-${hop}`, needs: [{ job: 'plan', artifacts: true }, { job: needs, artifacts: false }] });
+      expect(job.script!.at(-1)).toBe(`npx kspray apply -c "$KSPRAY_CLUSTER_FILE" --plan kspray-plan.json --hop ${hop} --yes --window "$KSPRAY_WINDOW" --report kspray-hop${hop}-report.json --junit kspray-hop${hop}-junit.xml`);
+      expect(job.script![0]).toContain('test -n "$KUBECONFIG"');
+      expect(job.artifacts).toMatchObject({ reports: { junit: `kspray-hop${hop}-junit.xml` } });
+      expect(job.artifacts!.paths).toContain('inventories/k1/cluster.yaml');
+      expect(job.artifacts!.paths!.some((path) => path.includes('.kspray/state'))).toBe(false);
     }
     expect(text).toMatch(/# {3}hop 1: Kubespray v2\.13\.4, Kubernetes v1\.16\.3 → v1\.17\.12/);
     expect(text).toMatch(/# {3}K1_RBD_ADMIN_SECRET: read by the cluster file \(fromEnv\)/);
@@ -56,9 +64,16 @@ describe('pipelineDefinition', () => {
     expect(doc.jobs['apply-hop-1']).toMatchObject({ needs: 'preflight', environment: 'k1-hop-1' });
     expect(doc.jobs['apply-hop-2']).toMatchObject({ needs: 'apply-hop-1', environment: 'k1-hop-2' });
     expect(doc.jobs['apply-hop-2']!.env).toEqual({ K1_RBD_ADMIN_SECRET: '${{ secrets.K1_RBD_ADMIN_SECRET }}', K1_RBD_USER_SECRET: '${{ secrets.K1_RBD_USER_SECRET }}' });
-    expect(doc.jobs['apply-hop-2']!.steps!.map((step) => step.run).filter(Boolean)).toContain(
-      'npx kspray apply -c "$KSPRAY_CLUSTER_FILE" --to "$KSPRAY_TARGET" --hop 2 --yes --window "$KSPRAY_WINDOW" --report kspray-hop2-report.json --junit kspray-hop2-junit.xml',
+    const steps = doc.jobs['apply-hop-2']!.steps!;
+    expect(steps.map((step) => step.run).filter(Boolean)).toContain(
+      'npx kspray apply -c "$KSPRAY_CLUSTER_FILE" --plan kspray-plan.json --hop 2 --yes --window "$KSPRAY_WINDOW" --report kspray-hop2-report.json --junit kspray-hop2-junit.xml',
     );
+    // The reviewed plan comes in as an artifact, the JUnit goes out as a test report, and no journal goes through a cache.
+    expect(steps.find((step) => step.uses === 'actions/download-artifact@v4')?.with).toEqual({ name: 'kspray-plan' });
+    expect(steps.find((step) => step.uses === 'mikepenz/action-junit-report@v5')?.with).toMatchObject({ report_paths: 'kspray-hop2-junit.xml' });
+    expect(steps.some((step) => step.uses?.startsWith('actions/cache'))).toBe(false);
+    for (const job of Object.values(doc.jobs)) expect(job['runs-on']).toEqual(['self-hosted', 'kspray', 'dc1']);
+    expect((doc as unknown as { permissions: Record<string, string> }).permissions).toEqual({ contents: 'read', checks: 'write' });
   });
 
   it('names where the file goes', () => {
