@@ -8,7 +8,7 @@ export function register(program: Command): void {
     .requiredOption('-c, --cluster <file>', 'cluster file (YAML)')
     .requiredOption('--tag <tag...>', 'tags to pin, e.g. --tag v2.13.2 v2.14.2')
     .action(async (options: { cluster: string; tag: string[] }) => {
-      const { existsSync, readFileSync } = await import('node:fs');
+      const { existsSync } = await import('node:fs');
       const { dirname, join } = await import('node:path');
       const { loadCatalog } = await import('../catalog/load.js');
       const { LOCK_FILE_NAME, parseLockFile, pinTags, serializeLockFile } = await import('../plan/lock-file.js');
@@ -29,7 +29,8 @@ export function register(program: Command): void {
       }
       const path = join(dirname(resolve(options.cluster)), LOCK_FILE_NAME);
       const catalog = loadCatalog();
-      const current = existsSync(path) ? parseLockFile(readFileSync(path, 'utf8'), path) : undefined;
+      const { readLockFileText } = await import('./plan-input.js');
+      const current = existsSync(path) ? parseLockFile(readLockFileText(path), path) : undefined;
       const next = pinTags(current, catalog, options.tag);
       const { writeError } = await import('../util/fs-errors.js');
       await writeFileAtomic(path, serializeLockFile(next)).catch((error: unknown) => {

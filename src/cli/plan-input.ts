@@ -31,6 +31,7 @@ import { pureWorkers, controlPlaneHosts } from '../plan/steps.js';
 import type { PlanDocument, PlanRequest } from '../plan/types.js';
 import { parseVersionPair, parseVersionSpec, type VersionPair, type VersionSpec } from '../plan/version-pair.js';
 import { UsageError } from '../util/errors.js';
+import { fileError } from '../util/fs-errors.js';
 import { cacheDir } from '../util/paths.js';
 import { checkSettingsRead } from '../vars/check.js';
 import { loadClusterOrFail } from './load-cluster.js';
@@ -130,9 +131,18 @@ export async function loadLockFile(clusterFile: string, catalog: Catalog): Promi
   const path = join(dirname(clusterFile), LOCK_FILE);
   if (!existsSync(path)) return undefined;
   const { parseLockFile, verifyLockAgainstCatalog } = await import('../plan/lock-file.js');
-  const lock = parseLockFile(readFileSync(path, 'utf8'), path);
+  const lock = parseLockFile(readLockFileText(path), path);
   verifyLockAgainstCatalog(lock, catalog, path);
   return lock;
+}
+
+/** kspray.lock.yaml's text; a path kspray cannot read (a directory, no permission) is said as such. */
+export function readLockFileText(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw fileError(error, path, 'read', { fix: 'kspray.lock.yaml is the file `kspray pin` writes beside the cluster file: remove what stands there, then pin again' });
+  }
 }
 
 export function parseCanary(text: string | undefined): number {

@@ -92,7 +92,13 @@ export function kubeconfigTextProblem(text: string, file: string): string | unde
     const pos = error.linePos?.[0] ?? lineCounter.linePos(error.pos[0]);
     return `${file}:${pos.line}:${pos.col}: the kubeconfig is not valid YAML: ${error.message.split('\n')[0]}`;
   }
-  const value = doc.toJS() as unknown;
+  let value: unknown;
+  try {
+    // An alias bomb or an alias to no anchor: the yaml package refuses to expand it (maxAliasCount), and says why.
+    value = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  } catch (caught) {
+    return `${file}: the kubeconfig is not valid YAML: ${(caught as Error).message.split('\n')[0]}`;
+  }
   if (value === null || value === undefined) return `${file}: the kubeconfig is empty`;
   if (typeof value !== 'object' || Array.isArray(value)) return `${file}: not a kubeconfig (expected a mapping with clusters, users and contexts)`;
   return undefined;
