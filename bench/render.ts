@@ -2,7 +2,7 @@
  * Validate + render benchmark: `node --import tsx bench/render.ts`.
  *
  * A generated 15,000-node cluster file (3 stacked control-plane/etcd nodes,
- * the rest workers with labels, iface, zone and three host vars; k1's network
+ * the rest workers with labels, iface, zone and two host vars; k1's network
  * and addons, rbd secrets from dummy environment values), written as YAML.
  * Measures, in this process, `loadClusterFile` (YAML parse, schema, rules,
  * secret probes) then `renderInventory` + `renderExtraVars` for v2.16.0, with

@@ -52,7 +52,8 @@ export function generateClusterModel(options: ModelOptions): ClusterInput {
       roles: ['worker'],
       zone,
       labels: { 'topology.kubernetes.io/zone': zone, 'example.net/rack': rack, ...(w % 10 === 0 ? { 'node-role.kubernetes.io/ingress': '' } : {}) },
-      vars: { kubelet_max_pods: 110, node_rack: rack, ansible_user: 'ops' },
+      // A host variable Kubespray reads (an unread one is refused: src/vars/check.ts), and a connection setting.
+      vars: { kubelet_max_pods: 110, ansible_user: 'ops' },
     });
   }
   const secrets = options.secrets ?? true;
