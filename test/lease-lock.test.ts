@@ -6,13 +6,13 @@
  * with short intervals and observed through its events, never by sleeping.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type KubeClient, connectKube } from '../src/kube/client.js';
+import type { KubeClient } from '../src/kube/client.js';
 import {
   type AcquireOutcome, type HeldLease, type KeeperEvent, acquireLease, keepLease, releaseLease, renewLease,
 } from '../src/kube/lease-lock.js';
 import { type LeaseHolder, holderIdentity } from '../src/kube/lease-record.js';
-import type { KubeResult } from '../src/kube/result.js';
 import { type KubeApiServer, startKubeApiServer } from './fixtures/kube-api-server.js';
+import { connectedClient, value } from './helpers/kube-client.js';
 
 let server: KubeApiServer;
 const clients: KubeClient[] = [];
@@ -37,16 +37,11 @@ afterAll(async () => {
 
 /** A client of its own: another machine. */
 async function machine(): Promise<KubeClient> {
-  const connected = await connectKube({ kubeconfigPaths: [server.kubeconfigPath] });
-  if (!connected.ok) throw new Error(connected.error.message);
-  clients.push(connected.value);
-  return connected.value;
+  const client = await connectedClient(server);
+  clients.push(client);
+  return client;
 }
 
-function value<T>(result: KubeResult<T>): T {
-  if (!result.ok) throw new Error(result.error.message);
-  return result.value;
-}
 
 function acquired(outcome: AcquireOutcome): HeldLease {
   if (outcome.status !== 'acquired') throw new Error(outcome.message);

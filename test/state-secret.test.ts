@@ -6,9 +6,9 @@ import { randomBytes } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type KubeClient, connectKube } from '../src/kube/client.js';
-import type { KubeResult } from '../src/kube/result.js';
 import { JOURNAL_KEY, readJournalSecret, writeJournalSecret } from '../src/kube/state-secret.js';
 import { type KubeApiServer, startKubeApiServer } from './fixtures/kube-api-server.js';
+import { connectedClient, value } from './helpers/kube-client.js';
 
 let server: KubeApiServer;
 let client: KubeClient;
@@ -18,19 +18,13 @@ const secretPath = (cluster: string) => `/api/v1/namespaces/kube-system/secrets/
 
 beforeAll(async () => {
   server = await startKubeApiServer({ objects: [] });
-  const connected = await connectKube({ kubeconfigPaths: [server.kubeconfigPath] });
-  if (!connected.ok) throw new Error(connected.error.message);
-  client = connected.value;
+  client = await connectedClient(server);
 });
 afterAll(async () => {
   client.close();
   await server.stop();
 });
 
-function value<T>(result: KubeResult<T>): T {
-  if (!result.ok) throw new Error(result.error.message);
-  return result.value;
-}
 
 /** A journal-shaped document of `runs` runs. */
 function journal(runs: number): string {
