@@ -9,11 +9,11 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { pickJournal } from '../src/cli/cluster-side.js';
 import { startKubeApiServer } from './fixtures/kube-api-server.js';
 import { k1WithDisruptionsAllowed } from './fixtures/kube/k1.js';
-import { fixtureWaivers, K1_MASTERS, setupApplyFixture } from './helpers/apply-fixture.js';
+import { fixtureWaivers, K1_MASTERS, setupApplyFixture, nodeUpgradeStarted } from './helpers/apply-fixture.js';
 import { repoRoot, withTempDir } from './helpers/cli.js';
 
 describe('one upgrade per cluster, across machines', () => {
@@ -35,7 +35,7 @@ describe('one upgrade per cluster, across machines', () => {
         let firstErr = '';
         first.stderr.on('data', (chunk: Buffer) => (firstErr += chunk.toString()));
         const exited = new Promise<number | null>((resolve) => first.on('exit', (code) => resolve(code)));
-        await vi.waitFor(() => expect(existsSync(join(fx.stateDir, 'k1-master01', 'cordoned'))).toBe(true), { timeout: 120_000, interval: 100 });
+        await nodeUpgradeStarted(fx);
         const lease = server.object('Lease', 'kspray-k1', 'kube-system') as { spec: { holderIdentity: string } } | undefined;
         expect(lease?.spec.holderIdentity).toContain(`pid ${first.pid}`);
 

@@ -13,7 +13,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { catalogFromDocument } from '../src/catalog/load.js';
 import { JournalSchema } from '../src/journal/journal-schema.js';
 import { groupMembers } from '../src/process/proc.js';
-import { fixtureWaivers, K1_MASTERS, setupApplyFixture, type ApplyFixture } from './helpers/apply-fixture.js';
+import { fixtureWaivers, K1_MASTERS, setupApplyFixture, nodeUpgradeStarted, type ApplyFixture } from './helpers/apply-fixture.js';
 import { repoRoot, withTempDir } from './helpers/cli.js';
 
 const NO_API = fixtureWaivers([]);
@@ -56,7 +56,7 @@ describe('crash-safe runs', () => {
     await withTempDir(async (dir) => {
       const fx = await setupApplyFixture(dir, { tags: ['v2.12.10', 'v2.13.4'], workers: 1 });
       const first = startApply(fx, { KSPRAY_FIXTURE_HOST_SECONDS: '3' });
-      await vi.waitFor(() => expect(existsSync(join(fx.stateDir, 'k1-master01', 'cordoned'))).toBe(true), { timeout: 120_000, interval: 100 });
+      await nodeUpgradeStarted(fx);
       first.child.kill('SIGKILL');
       expect((await first.exited).signal).toBe('SIGKILL');
       const lock = JSON.parse(readFileSync(lockFile(fx), 'utf8')) as { groups: Array<{ pgid: number }> };
@@ -85,7 +85,7 @@ describe('crash-safe runs', () => {
     await withTempDir(async (dir) => {
       const fx = await setupApplyFixture(dir, { tags: ['v2.12.10', 'v2.13.4'], workers: 1 });
       const run = startApply(fx, { KSPRAY_FIXTURE_HOST_SECONDS: '30' });
-      await vi.waitFor(() => expect(existsSync(join(fx.stateDir, 'k1-master01', 'cordoned'))).toBe(true), { timeout: 120_000, interval: 100 });
+      await nodeUpgradeStarted(fx);
       run.child.kill('SIGHUP');
       expect((await run.exited).code).toBe(3);
       expect(run.stderr()).toContain('SIGHUP received');
@@ -106,7 +106,7 @@ describe('crash-safe runs', () => {
       try {
         const fx = await setupApplyFixture(dir, { tags: ['v2.12.10', 'v2.13.4'], workers: 1 });
         const run = startApply(fx, { KSPRAY_FIXTURE_HOST_SECONDS: '2' });
-        await vi.waitFor(() => expect(existsSync(join(fx.stateDir, 'k1-master01', 'cordoned'))).toBe(true), { timeout: 120_000, interval: 100 });
+        await nodeUpgradeStarted(fx);
         const filler = join(inventories, 'filler');
         await fill(filler);
         const { code } = await run.exited;

@@ -4,8 +4,10 @@
  * ansible_connection=local, and the fixture's plays write a journal of
  * `host play kube_version` lines and fake node state.
  */
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { expect, vi } from 'vitest';
 import { stringify } from 'yaml';
 import { buildKubesprayRepo, FIXTURE_ENV, readFixtureJournal, type FixtureJournalLine } from '../fixtures/kubespray-repo.js';
 import { runCli, type CliResult } from './cli.js';
@@ -92,4 +94,9 @@ export function fixtureWaivers(args: readonly string[], options: { preflight?: b
     ...(!args.includes('--kubeconfig') && !args.includes('--no-cluster-api') && env.KUBECONFIG === undefined ? ['--no-cluster-api', '--reason', 'the fixture has no Kubernetes API'] : []),
     ...(!options.etcdSnapshot && !args.includes('--no-etcd-snapshot') ? ['--no-etcd-snapshot', '--reason', 'the fixture hosts run no etcd'] : []),
   ];
+}
+
+/** Until the fixture's node upgrade of `host` has started (it is cordoned, in the middle of its upgrade). */
+export async function nodeUpgradeStarted(fx: Pick<ApplyFixture, 'stateDir'>, host = 'k1-master01'): Promise<void> {
+  await vi.waitFor(() => expect(existsSync(join(fx.stateDir, host, 'cordoned'))).toBe(true), { timeout: 120_000, interval: 100 });
 }
