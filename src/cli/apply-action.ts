@@ -247,7 +247,7 @@ async function hopGate(context: PlanContext, options: ApplyCommandOptions, waive
   return makeHopGate({
     plan: context.plan, cluster: context.loaded.cluster, clusterFile: options.cluster, baseDir: context.loaded.baseDir, catalog: context.catalog,
     kubeconfig: options.kubeconfig, context: options.context, skipped: waivers.skippedChecks, forceAnsible: Boolean(options.forceAnsible),
-    noClusterApi: waivers.noClusterApi, skipPreflight: Boolean(options.skipPreflight), log: printStderr,
+    noClusterApi: waivers.noClusterApi, skipPreflight: Boolean(options.skipPreflight), allowUnread: options.allowUnread, log: printStderr,
   });
 }
 

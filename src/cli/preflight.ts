@@ -117,6 +117,8 @@ export interface HopGateOptions {
   noClusterApi?: string | undefined;
   /** --skip-preflight: only the cluster API is checked (no API, no drain). */
   skipPreflight?: boolean | undefined;
+  /** --allow-unread: what vars-drift reports as allowed, not refused. */
+  allowUnread?: readonly string[] | undefined;
   log: (text: string) => void;
 }
 
@@ -148,7 +150,7 @@ export function makeHopGate(options: HopGateOptions): (hop: PlanHop, steps: read
       stateDir: join(options.baseDir, '.kspray'), hop: hop.index, only,
       kube: { kubeconfig: options.kubeconfig, context: options.context, env: process.env.KUBECONFIG },
       ...(options.noClusterApi !== undefined ? { skipApi: `waived: --no-cluster-api (${options.noClusterApi})` } : {}),
-      forceAnsible: options.forceAnsible, log: options.log,
+      forceAnsible: options.forceAnsible, allowUnread: options.allowUnread, log: options.log,
     });
     const brief = formatPreflightBrief(report);
     options.log(brief);
