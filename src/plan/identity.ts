@@ -15,6 +15,7 @@
  * step. Pure.
  */
 import { canonicalJson, sha256Of } from '../util/canonical-json.js';
+import { isWorkerStep } from './step-kinds.js';
 import type { PlanDocument, PlanHop, PlanStep } from './types.js';
 
 export function planIdentity(plan: PlanDocument): unknown {
@@ -129,7 +130,7 @@ function changedFields(a: PlanStep, b: PlanStep): string[] {
 }
 
 function waves(plan: PlanDocument): string[][][] {
-  return plan.hops.map((hop) => hop.steps.filter((step) => step.kind === 'canary' || step.kind === 'workers').map((step) => step.hosts));
+  return plan.hops.map((hop) => hop.steps.filter(isWorkerStep).map((step) => step.hosts));
 }
 
 function describeWaves(byHop: string[][][]): string {

@@ -16,6 +16,7 @@
 import { z } from 'zod';
 import { PLAN_VERSION } from './plan-version.js';
 import { FindingSchema } from '../preflight/report-schema.js';
+import { STEP_KINDS } from './step-kinds.js';
 
 export { PLAN_VERSION };
 
@@ -24,7 +25,7 @@ const tagName = z.string().regex(/^v2\.\d+\.\d+$/, 'must be a Kubespray tag like
 const sha256 = z.string().regex(/^sha256:[0-9a-f]{64}$/, 'must be sha256:<64 hex>');
 const count = z.number().int().nonnegative();
 
-export const StepKindSchema = z.enum(['facts', 'cleanup-caches', 'control-plane', 'canary', 'workers', 'verify']);
+export const StepKindSchema = z.enum(STEP_KINDS);
 
 export const PlanStepSchema = z.strictObject({
   id: z.string().regex(/^hop\d+:[a-z-]+(?:-\d+)?$/).describe('Stable id, e.g. hop1:control-plane, hop2:workers-3: the journal keys on it'),

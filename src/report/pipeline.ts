@@ -9,7 +9,7 @@
  * Pure: data in, YAML text out.
  */
 import { stringify } from 'yaml';
-import type { MaintenanceWindow } from '../apply/window.js';
+import type { MaintenanceWindow } from '../apply/window-spec.js';
 
 export type CiKind = 'gitlab' | 'github';
 
