@@ -9,7 +9,7 @@ import { allowedEnv, ExecError, run, type RunOptions, type RunResult } from '../
 import { redact } from '../util/redact.js';
 import { followEvents, type AnsibleEvent } from './events.js';
 import { eventsEnv, readCallbackSettings } from './events-env.js';
-import { ansibleErrorLine, parseRecap, summarizeRun, type PlaybookOutcome, type Recap } from './recap.js';
+import { ansibleErrorLine, parseRecap, stoppedAt, summarizeRun, type PlaybookOutcome, type Recap } from './recap.js';
 
 export { playbookArgv, type PlaybookOptions } from './playbook-argv.js';
 
@@ -101,7 +101,7 @@ export async function runPlaybook(options: RunPlaybookOptions): Promise<Playbook
   const durationMs = performance.now() - started;
 
   if (thrown !== undefined) {
-    if (thrown instanceof ExecError && thrown.cancelled) return { outcome: { kind: 'interrupted' }, durationMs, result, events, recap: undefined };
+    if (thrown instanceof ExecError && thrown.cancelled) return { outcome: stoppedAt(events) ?? { kind: 'interrupted' }, durationMs, result, events, recap: undefined };
     if (thrown instanceof ExecError && thrown.timedOut) {
       const message = `ansible-playbook timed out after ${Math.round((options.timeoutMs ?? 0) / 1000)} s`;
       return { outcome: { kind: 'error', exitCode: -1, message }, durationMs, result, events, recap: undefined };
@@ -114,6 +114,8 @@ export async function runPlaybook(options: RunPlaybookOptions): Promise<Playbook
 }
 
 function outcomeOf(result: RunResult, recap: Recap | undefined, events: readonly AnsibleEvent[]): PlaybookOutcome {
+  const stopped = stoppedAt(events);
+  if (stopped) return stopped;
   if (result.signal !== undefined) {
     if (result.signal === 'SIGINT' || result.signal === 'SIGTERM') return { kind: 'interrupted' };
     return { kind: 'error', exitCode: result.exitCode, message: `ansible-playbook was killed by ${result.signal}` };

@@ -30,6 +30,7 @@ export function planIdentity(plan: PlanDocument): unknown {
     settings: plan.settings,
     workerStrategy: plan.workerStrategy.kind,
     hops: plan.hops.map((hop) => relocate(hopIdentity(hop))),
+    gates: relocate(plan.gates),
   };
 }
 
@@ -83,6 +84,9 @@ export function planDifferences(recorded: PlanDocument, fresh: PlanDocument): st
     out.push(`the workers were planned as ${recorded.workerStrategy.kind}, today as ${fresh.workerStrategy.kind} (${fresh.workerStrategy.note})`);
   } else if (canonicalJson(waves(recorded)) !== canonicalJson(waves(fresh))) {
     out.push(`the worker waves differ (planned ${describeWaves(waves(recorded))}; today ${describeWaves(waves(fresh))}): the cluster's nodes, pods or budgets changed since the plan was made`);
+  }
+  if (out.length === 0 && canonicalJson(recorded.gates) !== canonicalJson(fresh.gates)) {
+    out.push(`the health gates differ (planned: ${recorded.gates.map((g) => g.name).join(', ') || 'none'}; today: ${fresh.gates.map((g) => g.name).join(', ') || 'none'})`);
   }
   if (out.length === 0) out.push(...stepDifferences(recorded, fresh));
   return out.length > 0 ? out : ['the plan differs from what kspray plans for the same request (the file was edited)'];

@@ -90,6 +90,25 @@ export const PlanHopSchema = z.strictObject({
   findings: z.array(FindingSchema),
 });
 
+/**
+ * A health gate (the cluster file's upgrade.gates), as the plan runs it: after
+ * each worker step it names, before the step that follows may start. Part of
+ * the plan's identity: a reviewed plan runs only with the gates reviewed.
+ */
+export const PlanGateSchema = z.strictObject({
+  name: z.string(),
+  kind: z.enum(['command', 'http', 'kubernetes']),
+  command: z.array(z.string()).nullable().describe('command: the argv run on the controller (never through a shell), KUBECONFIG set; exit 0 passes'),
+  http: z.strictObject({ url: z.string(), status: z.number().int(), bodyContains: z.string().nullable() }).nullable(),
+  kubernetes: z.strictObject({
+    condition: z.enum(['pods-ready', 'deployment-available', 'statefulset-available', 'nodes-ready']),
+    namespace: z.string().nullable(), name: z.string().nullable(), selector: z.string().nullable(),
+  }).nullable(),
+  timeoutMs: z.number().int().positive(),
+  intervalMs: z.number().int().positive(),
+  after: z.array(z.string()).describe('The worker steps (canary, waves) it follows: checked before the step after each of them starts'),
+});
+
 /** What the operator asked for: with the inputs, all the planner needs to make the same plan again. */
 export const PlanRequestSchema = z.strictObject({
   target: z.string().describe('The target as asked: a minor (1.18) or a full version (v1.18.10)'),
@@ -129,6 +148,8 @@ export const PlanDocumentSchema = z.strictObject({
   paths: z.strictObject({ state: z.string(), cache: z.string(), kspray: z.string() }),
   workerStrategy: z.strictObject({ kind: z.enum(['kubespray-serial', 'fixed-batches', 'waves']), note: z.string() }),
   hops: z.array(PlanHopSchema).min(1),
+  /** A plan made before gates existed reads as one without gates. */
+  gates: z.array(PlanGateSchema).default([]).describe('Health gates between worker waves (upgrade.gates of the cluster file)'),
   warnings: z.array(z.string()),
 }).describe('kspray upgrade plan');
 
