@@ -107,9 +107,10 @@ export async function runApplyCommand(versions: string | undefined, options: App
   const checker = await gateChecker(plan, loaded, access);
   const stop = new AbortController();
   const immediate = new AbortController();
+  const views = await openViews(bus, { events: options.events });
   const deps: ApplyDeps = {
     gateHop: gate,
-    confirmHop: (hop, steps, summary, signal) => confirm(hop, steps, Boolean(options.yes), summary, signal),
+    confirmHop: (hop, steps, summary, signal) => (options.yes ? Promise.resolve(true) : views.aside(() => confirm(hop, steps, false, summary, signal))),
     prepareHop: async (hop) => {
       await checkAnsible(hop, Boolean(options.forceAnsible), note);
       const prepared = await prepareHopWorkspace({ hop, cluster: loaded.cluster, clusterBaseDir: baseDir, cacheDir: cacheDir() });
@@ -141,7 +142,6 @@ export async function runApplyCommand(versions: string | undefined, options: App
     emit: bus.emit,
     now,
   };
-  const views = await openViews(bus, { events: options.events });
   const stopSignals = onStopSignals(stop, immediate);
   let result: ApplyResult;
   try {

@@ -14,6 +14,8 @@ import { createTerminalView } from '../view/terminal-view.js';
 export interface Views {
   /** Says a line outside the engine's events, without breaking the live block. */
   print(text: string): void;
+  /** While a question is asked at the terminal: no live block under it. */
+  aside<T>(ask: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -35,6 +37,14 @@ export async function openViews(bus: EventBus, options: { events?: string | unde
     unsubscribe.push(bus.subscribe(terminal.listener));
     return {
       print: terminal.print,
+      aside: async (ask) => {
+        terminal.suspend();
+        try {
+          return await ask();
+        } finally {
+          terminal.resume();
+        }
+      },
       close: async () => {
         for (const off of unsubscribe) off();
         terminal.close();
@@ -48,6 +58,7 @@ export async function openViews(bus: EventBus, options: { events?: string | unde
   unsubscribe.push(bus.subscribe(createLineView(write, { color })));
   return {
     print: (text) => write(text.endsWith('\n') ? text : `${text}\n`),
+    aside: (ask) => ask(),
     close: async () => {
       for (const off of unsubscribe) off();
       await file?.close();

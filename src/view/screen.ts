@@ -73,11 +73,13 @@ export interface ScreenSize {
   height: number;
 }
 
-/** The live block: empty when no step or gate is under way (nothing to pin). */
+/** The live block: empty before the run starts and after it ended; between steps, the next step's title. */
 export function renderBlock(model: ViewModel, size: ScreenSize, now: number, colors: Palette = plain): string[] {
   const width = Math.max(20, size.width - 1);
   const height = Math.max(1, size.height);
-  if (model.ended || (!model.current && !model.gate)) return [];
+  if (model.ended || model.startedAt === undefined) return [];
+  const next = model.steps.find((step) => step.status === 'pending');
+  if (!model.current && !model.gate && !next) return [];
   const lines: string[] = [titleLine(model, now, colors)];
   const current = model.current;
   if (model.gate && !current) {
@@ -101,7 +103,10 @@ function titleLine(model: ViewModel, now: number, colors: Palette): string {
   const elapsed = model.startedAt === undefined ? '' : `${formatElapsed(now - model.startedAt)} elapsed`;
   const remaining = model.remainingMs(now);
   const clock = [elapsed, remaining === undefined ? '' : `~${formatElapsed(remaining)} left`].filter(Boolean).join(', ');
-  const what = current ? `${colors.bold(current.id)}  ${current.title}` : colors.bold(`health gates after ${model.gate?.after ?? ''}`);
+  const next = model.steps.find((step) => step.status === 'pending');
+  const what = current
+    ? `${colors.bold(current.id)}  ${current.title}`
+    : model.gate ? colors.bold(`health gates after ${model.gate.after}`) : `${colors.bold(next!.id)}  ${next!.title}  ${colors.dim('(next)')}`;
   return `${colors.yellow('▶')} ${what}  ${colors.dim(`[${[hop, clock].filter(Boolean).join(' · ')}]`)}`;
 }
 

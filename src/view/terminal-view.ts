@@ -24,6 +24,9 @@ export interface TerminalView {
   listener: (event: EngineEvent) => void;
   /** Prints a line above the block (what the command says outside the engine). */
   print(text: string): void;
+  /** Clears the block and draws nothing until resume (a question asked at the terminal); lines are kept for then. */
+  suspend(): void;
+  resume(): void;
   /** Clears the block and restores the cursor; nothing is drawn afterwards. */
   close(): void;
 }
@@ -39,6 +42,9 @@ export function createTerminalView(stream: TerminalStream, options: { color: boo
   let drawn: number[] = [];
   let drawnWidth = width();
   let closed = false;
+  let suspended = false;
+  let cursorHidden = false;
+  let held: string[] = [];
   let pending: NodeJS.Timeout | undefined;
 
   function width(): number {
@@ -65,23 +71,30 @@ export function createTerminalView(stream: TerminalStream, options: { color: boo
       closed = true; // the terminal is gone (a dropped SSH session): stop drawing, the run goes on
     }
   }
+  /** The block, with the cursor hidden while there is one (it would blink in its last line) and shown again after. */
   function block(): string {
     const lines = renderBlock(model, { width: width(), height: height() - 1 }, now(), colors).map((line) => redact(line));
     drawn = lines.map(visibleLength);
     drawnWidth = width();
-    return lines.map((line) => `${line}\n`).join('');
+    const cursor = lines.length > 0 === cursorHidden ? '' : lines.length > 0 ? '\u001b[?25l' : '\u001b[?25h';
+    cursorHidden = lines.length > 0;
+    return `${cursor}${lines.map((line) => `${line}\n`).join('')}`;
   }
   function redraw(): void {
     pending = undefined;
-    if (closed) return;
+    if (closed || suspended) return;
     write(`${erase()}${block()}`);
   }
   function schedule(): void {
-    if (pending === undefined && !closed) pending = setTimeout(redraw, FRAME_MS);
+    if (pending === undefined && !closed && !suspended) pending = setTimeout(redraw, FRAME_MS);
   }
   function lasting(text: string): void {
     if (closed) return;
     const lines = redact(text).split('\n').map((line) => fit(line, width() - 1));
+    if (suspended) {
+      held.push(...lines);
+      return;
+    }
     write(`${erase()}${lines.map((line) => `${line}\n`).join('')}${block()}`);
   }
   const onResize = (): void => {
@@ -96,7 +109,6 @@ export function createTerminalView(stream: TerminalStream, options: { color: boo
   stream.on?.('error', onError);
   const tick = setInterval(schedule, TICK_MS);
   tick.unref();
-  write('\u001b[?25l');
 
   return {
     listener(event) {
@@ -106,11 +118,24 @@ export function createTerminalView(stream: TerminalStream, options: { color: boo
       else schedule();
     },
     print: lasting,
+    suspend() {
+      if (closed || suspended) return;
+      write(`${erase()}${cursorHidden ? '\u001b[?25h' : ''}`);
+      cursorHidden = false;
+      suspended = true;
+    },
+    resume() {
+      if (closed || !suspended) return;
+      suspended = false;
+      const lines = held;
+      held = [];
+      write(`${lines.map((line) => `${line}\n`).join('')}${block()}`);
+    },
     close() {
       if (closed) return;
       clearInterval(tick);
       clearTimeout(pending);
-      write(`${erase()}\u001b[?25h`);
+      write(`${erase()}${cursorHidden ? '\u001b[?25h' : ''}`);
       closed = true;
       stream.off?.('resize', onResize);
       stream.off?.('error', onError);
