@@ -17,20 +17,18 @@
  * after it starts, in whichever run: a resumed run checks them again first.
  */
 import { join, relative } from 'node:path';
-import { setTimeout as sleepFor } from 'node:timers/promises';
 import { createRunControl, type RunControl } from '../ansible/run-control.js';
-import { gatesAfter } from '../plan/gates.js';
 import { isNodeUpgrade, isWorkerStep } from '../plan/step-kinds.js';
 import { sharedRunFrom } from '../plan/wave-run.js';
-import type { PlanGate, PlanHop, PlanStep } from '../plan/types.js';
+import type { PlanHop, PlanStep } from '../plan/types.js';
 import type { Journal } from '../journal/journal.js';
-import { runGate } from '../gates/run-gate.js';
 import { redact } from '../util/redact.js';
 import { ExitCode, KsprayError } from '../util/errors.js';
 import type { ApplyDeps, ApplyOptions, ApplyResult } from './apply.js';
 import type { EngineEventInput } from './events.js';
 import { gateFailure, interruptedFailure, nowhere, stepFailure, type ApplyFailure } from './failure.js';
-import { createRunRecorder, hopDone, type RunRecorder } from './run-record.js';
+import { gatesBefore } from './gate-step.js';
+import { createRunRecorder, hopDone } from './run-record.js';
 import { runPlaybookStep, verifyFromResults, type StepOutcome } from './run-step.js';
 import type { Selection } from './select-steps.js';
 import { startSharedRun, type SharedRun } from './shared-run.js';
@@ -91,6 +89,7 @@ export async function runEngine(input: EngineInput): Promise<ApplyResult> {
   const onImmediate = (): void => emit({ type: 'stop', mode: 'immediate', signal: String(immediate.reason ?? 'SIGINT') });
   stop.addEventListener('abort', onStop, { once: true });
   immediate.addEventListener('abort', onImmediate, { once: true });
+  if (stop.aborted) emit({ type: 'stop', mode: 'graceful', signal: String(stop.reason ?? 'SIGINT') });
   const signalName = (): string => String((immediate.aborted ? immediate.reason : stop.reason) ?? 'SIGINT');
 
   try {
@@ -260,66 +259,15 @@ export async function runEngine(input: EngineInput): Promise<ApplyResult> {
     return run;
   }
 
-  /**
-   * The health gates bound to the worker step before `step` in the hop, when
-   * that step is done (in this run or an earlier one): each must pass before
-   * `step` starts. A gate that does not pass stops the run here (exit 1),
-   * ending a shared run before its next batch; a stop request ends the wait.
-   */
+  /** The health gates before `step` (gate-step.ts); a gate that does not pass ends a shared run before its next batch. */
   async function checkGatesBefore(hop: PlanHop, step: PlanStep, shared: SharedRun | undefined): Promise<void> {
-    const index = hop.steps.findIndex((candidate) => candidate.id === step.id);
-    const previous = index > 0 ? hop.steps[index - 1] : undefined;
-    if (!previous || !isWorkerStep(previous) || record.journal.steps[previous.id]?.status !== 'succeeded') return;
-    for (const gate of gatesAfter(plan.gates, previous.id)) {
-      const skipped = options.skippedGates?.find((candidate) => candidate.name === gate.name);
-      if (skipped) {
-        emitGate(gate, previous, step, { phase: 'end', status: 'skipped', attempt: 0, output: null, durationMs: 0 });
-        await record.gate({ name: gate.name, after: previous.id, before: step.id, status: 'skipped', attempts: 0, durationMs: 0, reason: skipped.reason });
-        continue;
-      }
-      const verdict = await checkGate(gate, previous, step);
-      await record.gate({
-        name: gate.name, after: previous.id, before: step.id, status: verdict.status, attempts: verdict.attempts, durationMs: Math.round(verdict.durationMs),
-        ...(verdict.output ? { output: tail(redact(verdict.output)) } : {}),
-      });
-      if (verdict.status === 'passed') continue;
-      if (shared) await shared.stop();
-      if (verdict.status === 'interrupted') throw interrupted(step, hop, { notStarted: true, atBoundary: !immediate.aborted });
-      throw new End({ status: 'failed', failure: gateFailure({ name: gate.name, after: previous, before: step, reason: verdict.reason ?? `health gate ${gate.name} failed`, output: verdict.output }, resume) });
-    }
+    const verdict = await gatesBefore({
+      hop, step, gates: plan.gates, journal: record.journal, skipped: options.skippedGates ?? [], check: deps.checkGate,
+      now: () => deps.now().getTime(), stop, immediate, emit, record: (entry) => record.gate(entry),
+    });
+    if (verdict.ok) return;
+    if (shared) await shared.stop();
+    if (verdict.status === 'interrupted') throw interrupted(step, hop, { notStarted: true, atBoundary: !immediate.aborted });
+    throw new End({ status: 'failed', failure: gateFailure({ name: verdict.gate.name, after: verdict.after, before: step, reason: verdict.reason, output: verdict.output }, resume) });
   }
-
-  async function checkGate(gate: PlanGate, after: PlanStep, before: PlanStep): Promise<Awaited<ReturnType<typeof runGate>>> {
-    emitGate(gate, after, before, { phase: 'start', status: 'checking', attempt: 0, output: null, durationMs: 0 });
-    const started = deps.now().getTime();
-    const waits = anyOf(stop, immediate);
-    const verdict = !deps.checkGate
-      ? { status: 'failed' as const, attempts: 0, durationMs: 0, output: '', reason: `health gate ${gate.name} cannot be checked here` }
-      : await runGate(gate, {
-        check: (planned, attemptTimeoutMs) => deps.checkGate!(planned, { after, attemptTimeoutMs, signal: immediate }),
-        now: () => deps.now().getTime(),
-        sleep: (ms, signal) => sleepFor(ms, true, { signal }).catch(() => false),
-        signal: waits,
-        onAttempt: (attempt, outcome) => emitGate(gate, after, before, {
-          phase: 'attempt', status: outcome.passed ? 'passed' : 'checking', attempt, output: outcome.output ? tail(redact(outcome.output)) : null, durationMs: deps.now().getTime() - started,
-        }),
-      });
-    emitGate(gate, after, before, { phase: 'end', status: verdict.status, attempt: verdict.attempts, output: verdict.output ? tail(redact(verdict.output)) : null, durationMs: verdict.durationMs });
-    return verdict;
-  }
-
-  function emitGate(gate: PlanGate, after: PlanStep, before: PlanStep, event: { phase: 'start' | 'attempt' | 'end'; status: 'checking' | 'passed' | 'failed' | 'skipped' | 'interrupted'; attempt: number; output: string | null; durationMs: number }): void {
-    emit({ type: 'gate', name: gate.name, kind: gate.kind, after: after.id, before: before.id, ...event, durationMs: Math.max(0, Math.round(event.durationMs)) });
-  }
-}
-
-function anyOf(...signals: AbortSignal[]): AbortSignal {
-  return AbortSignal.any(signals);
-}
-
-/** The last lines of a check's output: enough to say why, small enough for a journal. */
-function tail(text: string): string {
-  const lines = text.trim().split('\n');
-  const kept = lines.slice(-20).join('\n');
-  return kept.length > 2000 ? kept.slice(-2000) : kept;
 }

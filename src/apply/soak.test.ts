@@ -28,6 +28,16 @@ describe('canary soak', () => {
     expect(result).toEqual({ ok: false, problems: ['pod default/a on w1 is CrashLoopBackOff, not ready'] });
   });
 
+  it('ends when a stop request ends its wait, neither passed nor failed', async () => {
+    let clock = 0;
+    const result = await soakCanary({
+      nodes: ['w1'], durationMs: 60_000, intervalMs: 20_000,
+      readFacts: async () => ({ ok: true, facts: facts([node('w1')], []) }),
+      now: () => clock, sleep: async (ms) => { clock += ms; return clock <= 20_000; },
+    });
+    expect(result).toEqual({ ok: 'interrupted', checks: 2 });
+  });
+
   it('names a NotReady or vanished canary node', () => {
     expect(canaryProblems(facts([node('w1', false)], []), ['w1', 'w2'])).toEqual(['node w1 is NotReady', 'node w2 is gone from the cluster']);
   });

@@ -14,7 +14,6 @@ import type { PlanDocument, PlanHop, PlanStep } from '../plan/types.js';
 import { loadJournal } from '../journal/journal.js';
 import { applyPlan, type ApplyDeps, type ApplyResult, type GateVerdict } from '../apply/apply.js';
 import { createEventBus } from '../apply/events.js';
-import { describeTask } from '../apply/failure.js';
 import { estimateInputOf, estimateStepMs } from '../apply/estimate.js';
 import { parseUntil, parseWindows } from '../apply/window-spec.js';
 import { runDeadline, type WindowLimits } from '../apply/window-calendar.js';
@@ -201,7 +200,6 @@ function report(result: ApplyResult, options: ApplyCommandOptions, plan: PlanDoc
   } else if (failure) {
     printStderr(`${result.status === 'declined' ? '' : 'kspray: '}${failure.message}\n  ${failure.hint}`);
   }
-  void describeTask;
   process.exitCode = exitCode;
 }
 
