@@ -24,7 +24,7 @@ export function parseWaivers(options: ApplyCommandOptions): Waivers {
   // Which kind each waiver is, in the order given (commander keeps each option's values apart).
   const order = options.waiverOrder ?? [...checks.map(() => 'check' as const), ...gates.map(() => 'gate' as const)];
   const needed = order.length + (noApi ? 1 : 0);
-  if (reasons.length !== needed || (noApi && reasons.length === 0)) {
+  if (reasons.length !== needed) {
     const asked = [checks.length > 0 ? `${checks.length} --skip-check` : '', gates.length > 0 ? `${gates.length} --skip-gate` : '', noApi ? '--no-cluster-api' : ''].filter(Boolean).join(' and ');
     throw new UsageError(
       `${asked} but ${reasons.length} --reason`,
