@@ -74,11 +74,9 @@ export function onStopSignals(stop: AbortController, now: AbortController): () =
     else now.abort(signal);
   };
   for (const signal of signals) process.on(signal, onSignal);
-  // A dropped SSH session leaves stderr without a reader: writing must not end the run.
-  const ignore = (): void => undefined;
-  process.stderr.on('error', ignore);
+  // A dropped SSH session leaves stderr without a reader: writing to it (the run's last words too) must not end the process.
+  if (process.stderr.listenerCount('error') === 0) process.stderr.on('error', () => undefined);
   return () => {
     for (const signal of signals) process.off(signal, onSignal);
-    process.stderr.off('error', ignore);
   };
 }
