@@ -22,16 +22,22 @@ const ROWS = 40;
 const ESC = String.fromCharCode(27);
 const HOST = /\bk1-(?:node|master)\d\d\b/g;
 
+interface Screen {
+  lines: string[];
+  columns: number;
+  rows: number;
+}
+
 interface PaneRun {
-  screens: string[][];
+  screens: Screen[];
   /** Everything the process wrote to the terminal (its stderr), escapes removed. */
   raw: string;
   rawWithEscapes: string;
   exitCode: number;
 }
 
-/** Runs kspray in a fresh tmux pane and samples the screen until the command has exited. */
-async function inPane(fx: ApplyFixture, session: string, args: readonly string[], env: Record<string, string>): Promise<PaneRun> {
+/** Runs kspray in a fresh tmux pane and samples the screen until the command has exited; `resize` shrinks the terminal once its screen matches. */
+async function inPane(fx: ApplyFixture, session: string, args: readonly string[], env: Record<string, string>, resize?: { when: RegExp; columns: number; rows: number }): Promise<PaneRun> {
   const script = join(fx.dir, `${session}.sh`);
   const rawFile = join(fx.dir, `${session}.raw`);
   const go = join(fx.dir, `${session}.go`);
@@ -44,11 +50,16 @@ async function inPane(fx: ApplyFixture, session: string, args: readonly string[]
   try {
     tmux('pipe-pane', '-t', session, `cat >> '${rawFile}'`);
     await writeFile(go, '');
-    const screens: string[][] = [];
+    const screens: Screen[] = [];
+    let size = { columns: COLUMNS, rows: ROWS };
     for (;;) {
       // -J: a line the terminal wrapped comes back as the one line that was written.
       const screen = tmux('capture-pane', '-p', '-J', '-t', session).split('\n');
-      screens.push(screen);
+      screens.push({ lines: screen, ...size });
+      if (resize && size.rows === ROWS && screen.some((line) => resize.when.test(line))) {
+        tmux('resize-window', '-t', session, '-x', String(resize.columns), '-y', String(resize.rows));
+        size = { columns: resize.columns, rows: resize.rows };
+      }
       const exit = screen.map((line) => /^EXIT=(\d+)$/.exec(line)).find(Boolean);
       if (exit) {
         const rawWithEscapes = existsSync(rawFile) ? await readFile(rawFile, 'utf8') : '';
@@ -81,23 +92,27 @@ describe('kspray apply at a terminal (tmux, 120×40)', () => {
       const events = join(dir, 'events.jsonl');
       const apply = ['apply', '-c', fx.clusterFile, '--to', '1.17', '--yes', '--skip-preflight', '--no-cluster-api', '--reason', 'the fixture has no Kubernetes API'];
 
-      const run = await inPane(fx, `kspray-view-${process.pid}`, [...apply, '--events', events], { NO_COLOR: '1', KSPRAY_FIXTURE_HOST_SECONDS: '0.3' });
+      // The terminal shrinks to 100×8 while the workers run: the block follows it.
+      const small = { when: /^▶ hop1:workers-1 /, columns: 100, rows: 8 };
+      const run = await inPane(fx, `kspray-view-${process.pid}`, [...apply, '--events', events], { NO_COLOR: '1', KSPRAY_FIXTURE_HOST_SECONDS: '0.5' }, small);
       expect(run.exitCode, run.raw.slice(-2000)).toBe(0);
-      const live = run.screens.slice(run.screens.findIndex((screen) => liveBlock(screen) !== undefined), -1).filter((screen) => !screen.some((line) => line.startsWith('done: ')));
+      const live = run.screens.slice(run.screens.findIndex((screen) => liveBlock(screen.lines) !== undefined), -1).filter((screen) => !screen.lines.some((line) => line.startsWith('done: ')));
       expect(live.length).toBeGreaterThan(5);
       const sawHosts = new Set<string>();
       for (const screen of live) {
-        const block = liveBlock(screen);
-        expect(block, screen.join('\n')).toBeDefined();
+        const block = liveBlock(screen.lines);
+        expect(block, screen.lines.join('\n')).toBeDefined();
         expect(block![0]).toMatch(/^▶ hop1:[a-z-]+\d*  \S/);
-        expect(block!.length).toBeLessThan(ROWS);
-        expect(block!.every((line) => line.length < COLUMNS)).toBe(true);
+        expect(block!.length, screen.lines.join('\n')).toBeLessThan(screen.rows);
+        expect(block!.every((line) => line.length < screen.columns)).toBe(true);
         const hosts = block!.join('\n').match(HOST) ?? [];
         expect(new Set(hosts).size, block!.join('\n')).toBe(hosts.length);
         for (const host of hosts) sawHosts.add(host);
       }
-      // The workers step was watched with its hosts listed, not just a title.
+      // The workers step was watched with its hosts listed, not just a title, also once the terminal was small.
       expect([...sawHosts].filter((host) => host.startsWith('k1-node')).length).toBeGreaterThan(3);
+      const shrunk = live.filter((screen) => screen.rows === small.rows && (liveBlock(screen.lines)?.[0] ?? '').startsWith('▶ hop1:workers-1 '));
+      expect(shrunk.length).toBeGreaterThan(2);
       // NO_COLOR: no colour escapes, only the cursor moves of the redraw.
       expect(run.rawWithEscapes).not.toMatch(new RegExp(`${ESC}\\[3\\dm`));
       expect(run.rawWithEscapes).toContain(`${ESC}[J`);
@@ -123,7 +138,7 @@ describe('kspray apply at a terminal (tmux, 120×40)', () => {
       await rmState(fx);
       const failed = await inPane(fx, `kspray-fail-${process.pid}`, apply, { KSPRAY_FIXTURE_FAIL_HOSTS: failing });
       expect(failed.exitCode).toBe(1);
-      const last = failed.screens.at(-1)!.join('\n');
+      const last = failed.screens.at(-1)!.lines.join('\n');
       for (const text of [
         `hop1:workers-1 failed on ${failing}`,
         `${failing}: play "Finally handle worker upgrades, based on given batch size", task "kspray fixture | journal line and node upgrade emulation": non-zero return code: kspray fixture: upgrade of ${failing} fails as asked (KSPRAY_FIXTURE_FAIL_HOSTS)`,
