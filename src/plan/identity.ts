@@ -30,7 +30,8 @@ export function planIdentity(plan: PlanDocument): unknown {
     settings: plan.settings,
     workerStrategy: plan.workerStrategy.kind,
     hops: plan.hops.map((hop) => relocate(hopIdentity(hop))),
-    gates: relocate(plan.gates),
+    // Only when there are gates: a plan without them keeps the identity (and planId) it had before gates existed.
+    ...(plan.gates.length > 0 ? { gates: relocate(plan.gates) } : {}),
   };
 }
 
