@@ -124,4 +124,72 @@ describe('kspray import → render round trip', () => {
       expect(await readFile(join(dir, 'extra-vars', 'k1.yml'), 'utf8')).toBe(await readFile(join(repoRoot, 'extra-vars', 'k1.yml'), 'utf8'));
     });
   });
+
+  it('reads group_vars and --extra-vars as Ansible does (YAML 1.1: yes is true)', async () => {
+    await withTempDir(async (dir) => {
+      await mkdir(join(dir, 'inv', 'group_vars', 'all'), { recursive: true });
+      await writeFile(join(dir, 'inv', 'inventory.ini'), underscoreInventory);
+      await writeFile(join(dir, 'inv', 'group_vars', 'all', 'all.yml'), 'helm_enabled: yes\nkube_proxy_mode: ipvs\nsome_mode: 0755\n');
+      await writeFile(join(dir, 'extra.yml'), 'enable_nodelocaldns: yes\nmetrics_server_enabled: off\nsome_time: 1:20\n');
+
+      const imported = await runCli(['import', '--inventory', join(dir, 'inv', 'inventory.ini'), '--extra-vars', join(dir, 'extra.yml'), '--name', 'y11', '--kube-version', '1.29.5'], { cwd: dir });
+
+      expect(imported.exitCode, imported.stderr).toBe(0);
+      expect(imported.stdout).toMatch(/dns:\n {2}nodelocaldns: true\n/);
+      expect(imported.stdout).toMatch(/addons:\n {2}helm: true\n {2}metricsServer: false\n/);
+      expect(imported.stdout).toContain('some_mode: 493');
+      expect(imported.stdout).toContain('some_time: 80');
+    });
+  });
+
+  it('turns secret-looking variables into fromEnv references, prints the names to set and never the values', async () => {
+    const values = ['AllHostsBecomePw1', 'ClusterApiToken22', 'PerHostSshPwA', 'PerHostSshPwB', 'VaultedCipherText'];
+    const ini = `[all]
+cp1 ansible_host=10.1.0.1 ip=10.1.0.1 ansible_become_password=${values[0]} ansible_ssh_pass=${values[2]}
+w1 ansible_host=10.1.0.11 ip=10.1.0.11 ansible_become_password=${values[0]} ansible_ssh_pass=${values[3]} motd="{{ lookup('pipe', 'id') }}"
+
+[kube_control_plane]
+cp1
+
+[etcd]
+cp1
+
+[kube_node]
+w1
+`;
+    await withTempDir(async (dir) => {
+      await writeFile(join(dir, 'inventory.ini'), ini);
+      await writeFile(join(dir, 'extra.yml'), `cluster_api_token: ${values[1]}\nkubeadm_certificate_key: !vault |\n  ${values[4]}\nkube_cert_dir: "{{ kube_config_dir }}/ssl"\nkept_literal: !unsafe "{{ not templated }}"\n`);
+
+      const imported = await runCli(['import', '--inventory', join(dir, 'inventory.ini'), '--extra-vars', join(dir, 'extra.yml'), '--name', 'sec', '--kube-version', '1.29.5'], { cwd: dir });
+
+      expect(imported.exitCode, imported.stderr).toBe(0);
+      for (const value of values) expect(imported.stdout + imported.stderr).not.toContain(value);
+      expect(imported.stdout).toMatch(/extraVars:\n[\s\S]* {2}cluster_api_token:\n {4}fromEnv: SEC_CLUSTER_API_TOKEN\n/);
+      expect(imported.stdout).toMatch(/ {2}kubeadm_certificate_key:\n {4}fromEnv: SEC_KUBEADM_CERTIFICATE_KEY\n/);
+      expect(imported.stdout).toMatch(/ {2}ansible_become_password:\n {4}fromEnv: SEC_ANSIBLE_BECOME_PASSWORD\n/);
+      expect(imported.stdout).toContain('kept_literal: "{{ not templated }}"');
+      expect(imported.stdout).not.toContain('ansible_ssh_pass');
+      expect(imported.stdout).not.toContain('kube_cert_dir');
+      expect(imported.stdout).not.toContain('motd');
+      expect(imported.stderr).toMatch(/note: ansible_ssh_pass on hosts cp1, w1 was left out: it looks like a secret, differs between hosts/);
+      expect(imported.stderr).toMatch(/note: kube_cert_dir was left out: it holds a Jinja expression/);
+      expect(imported.stderr).toMatch(/note: w1: motd was left out: it holds a Jinja expression/);
+      expect(imported.stderr).toContain('set these environment variables (the secrets\' values) before render or apply: SEC_ANSIBLE_BECOME_PASSWORD SEC_CLUSTER_API_TOKEN SEC_KUBEADM_CERTIFICATE_KEY');
+
+      // Rendered with the variables set: the secrets go to the 0600 file only, never to the inventory or the main file.
+      await writeFile(join(dir, 'cluster.yaml'), imported.stdout);
+      const env = { SEC_ANSIBLE_BECOME_PASSWORD: 'pw-from-env', SEC_CLUSTER_API_TOKEN: 'token-from-env', SEC_KUBEADM_CERTIFICATE_KEY: 'key-from-env' };
+      const rendered = await runCli(['render', '-c', join(dir, 'cluster.yaml'), '--tag', 'v2.27.0', '--out', join(dir, 'out')], { env });
+      expect(rendered.exitCode, rendered.stderr).toBe(0);
+      const secretsFile = await readFile(join(dir, 'out', 'extra-vars', 'sec.secrets.yml'), 'utf8');
+      expect(secretsFile).toContain('ansible_become_password: pw-from-env');
+      expect(secretsFile).toContain('cluster_api_token: token-from-env');
+      for (const file of [join('inventories', 'sec', 'inventory.ini'), join('extra-vars', 'sec.yml')]) {
+        const text = await readFile(join(dir, 'out', file), 'utf8');
+        for (const value of Object.values(env)) expect(text).not.toContain(value);
+      }
+      expect(await readFile(join(dir, 'out', 'extra-vars', 'sec.yml'), 'utf8')).toContain('kept_literal: !unsafe "{{ not templated }}"');
+    });
+  });
 });

@@ -8,7 +8,9 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { bootId, processStart } from '../src/process/proc.js';
 import { acquireLock, inspectLock, isPidAlive, lockPath, type LockInfo } from '../src/journal/lock.js';
 import { run } from '../src/process/exec.js';
 import { ExitCode, InterruptedError, KsprayError } from '../src/util/errors.js';
@@ -115,16 +117,17 @@ afterEach(async () => {
 });
 
 describe('the cluster lock between real processes', () => {
-  it('refuses while a live process holds it, calls it stale once that process died, and takes it over with breakLock', async () => {
+  it('refuses while a live process holds it, and takes it over at once when that process is provably gone', async () => {
     const holder = startChild('hold', 'run-child');
     const { pid } = await holder.next('acquired');
     expect(pid).not.toBe(process.pid);
-    expect(await lockOnDisk()).toMatchObject({ pid, host: hostname(), runId: 'run-child', command: 'kspray apply -c cluster.yaml' });
+    expect(await lockOnDisk()).toMatchObject({ pid, host: hostname(), runId: 'run-child', command: 'kspray apply -c cluster.yaml', processStart: expect.any(String), bootId: expect.any(String), groups: [] });
 
     const held = await rejection(acquireLock(base, 'k1', { runId: 'run-me', command: 'kspray apply' }));
     expect(held).toBeInstanceOf(InterruptedError);
     expect(held.exitCode).toBe(ExitCode.interrupted);
-    expect(held.message).toContain(`pid ${pid} on host ${hostname()}`);
+    expect(held.message).toContain(`pid ${pid}`);
+    expect(held.message).toContain(`on host ${hostname()}`);
     expect(held.message).toContain('run run-child');
     expect(held.hint).toContain(`ps -o pid,etime,args -p ${pid}`);
     expect(await inspectLock(base, 'k1')).toMatchObject({ state: 'held', holder: { pid } });
@@ -134,15 +137,10 @@ describe('the cluster lock between real processes', () => {
     await holder.kill(); // SIGTERM: node dies without its exit handlers, like a crash
     expect(isPidAlive(pid)).toBe(false);
     expect((await lockOnDisk()).pid).toBe(pid);
+    expect(await inspectLock(base, 'k1')).toMatchObject({ state: 'stale', holder: { pid }, why: `pid ${pid} no longer runs` });
 
-    const stale = await rejection(acquireLock(base, 'k1', { runId: 'run-me', command: 'kspray apply' }));
-    expect(stale.exitCode).toBe(ExitCode.interrupted);
-    expect(stale.message).toMatch(new RegExp(`stale lock: pid ${pid} \\(run run-child, started \\S+\\)`));
-    expect(stale.hint).toContain('--break-lock');
-    expect(await inspectLock(base, 'k1')).toMatchObject({ state: 'stale', holder: { pid } });
-
-    const handle = await acquireLock(base, 'k1', { runId: 'run-me', command: 'kspray apply', breakLock: true });
-    expect(handle.tookOverStale).toMatchObject({ reason: 'stale', holder: { pid, runId: 'run-child' } });
+    const handle = await acquireLock(base, 'k1', { runId: 'run-me', command: 'kspray apply' });
+    expect(handle.tookOverStale).toMatchObject({ reason: 'stale', holder: { pid, runId: 'run-child' }, why: `pid ${pid} no longer runs` });
     expect(await lockOnDisk()).toMatchObject({ pid: process.pid, runId: 'run-me' });
 
     await handle.release();
@@ -154,11 +152,72 @@ describe('the cluster lock between real processes', () => {
     const { pid: deadPid } = await first.next('acquired');
     await first.kill();
 
-    const second = startChild('hold', 'run-2', { KSPRAY_T_BREAK: '1' });
+    const second = startChild('hold', 'run-2');
     const taken = await second.next('acquired');
 
     expect(taken.tookOverStale).toMatchObject({ reason: 'stale', holder: { pid: deadPid, runId: 'run-1' } });
     expect(await lockOnDisk()).toMatchObject({ pid: taken.pid, runId: 'run-2' });
+  });
+
+  it('recognizes a reused pid: a live, unrelated process under the holder\'s pid is not the holder', async () => {
+    const unrelated = spawn('sleep', ['60'], { stdio: 'ignore' });
+    try {
+      await mkdir(join(base, '.kspray', 'state'), { recursive: true });
+      const lock: LockInfo = { pid: unrelated.pid!, host: hostname(), startedAt: '2024-05-01T10:00:00.000Z', runId: 'run-old', command: 'kspray apply', processStart: '1', bootId: bootId()!, groups: [] };
+      await writeFile(lockPath(base, 'k1'), JSON.stringify(lock));
+      expect(isPidAlive(unrelated.pid!)).toBe(true);
+      expect(await inspectLock(base, 'k1')).toMatchObject({ state: 'stale', why: `pid ${unrelated.pid} is another process now (the holder's pid was reused)` });
+      const handle = await acquireLock(base, 'k1', { runId: 'run-me', command: 'kspray apply' });
+      expect(handle.tookOverStale).toMatchObject({ reason: 'stale', holder: { runId: 'run-old' } });
+      await handle.release();
+    } finally {
+      unrelated.kill('SIGKILL');
+    }
+  });
+
+  it('refuses, even with breakLock, while a dead holder\'s process group still runs; takes over once it is gone', async () => {
+    // What a SIGKILLed kspray leaves: its ansible-playbook, alone in its own process group.
+    const orphan = spawn('sleep', ['60'], { stdio: 'ignore', detached: true });
+    const dead = startChild('hold', 'run-dead');
+    const { pid } = await dead.next('acquired');
+    await dead.kill();
+    try {
+      const lock = { ...(await lockOnDisk()), groups: [{ pgid: orphan.pid!, start: processStart(orphan.pid!), command: 'ansible-playbook upgrade-cluster.yml' }] };
+      await writeFile(lockPath(base, 'k1'), JSON.stringify(lock));
+
+      const state = await inspectLock(base, 'k1');
+      expect(state).toMatchObject({ state: 'orphaned', holder: { pid }, orphans: [{ pid: orphan.pid, pgid: orphan.pid, command: 'sleep 60' }] });
+      for (const breakLock of [false, true]) {
+        const refused = await rejection(acquireLock(base, 'k1', { runId: 'run-me', command: 'kspray apply', breakLock }));
+        expect(refused.exitCode).toBe(ExitCode.interrupted);
+        expect(refused.message).toContain(`what it started still runs: pid ${orphan.pid} (sleep 60)`);
+        expect(refused.hint).toContain(`kill -INT -- -${orphan.pid}`);
+      }
+    } finally {
+      process.kill(-orphan.pid!, 'SIGKILL');
+    }
+    await new Promise<void>((resolve) => orphan.once('exit', () => resolve()));
+    const handle = await acquireLock(base, 'k1', { runId: 'run-me', command: 'kspray apply' });
+    expect(handle.tookOverStale).toMatchObject({ reason: 'stale', holder: { pid } });
+    await handle.release();
+  });
+
+  it('records every process group the run starts, as it starts', async () => {
+    const handle = await acquireLock(base, 'k1', { runId: 'run-me', command: 'kspray apply' });
+    try {
+      const result = await run(['sh', '-c', 'echo $$'], { processGroup: true });
+      const pgid = Number(result.stdout.trim());
+      await vi.waitFor(async () => expect((await lockOnDisk()).groups).toEqual([expect.objectContaining({ pgid, command: 'sh -c echo $$' })]));
+    } finally {
+      await handle.release();
+    }
+  });
+
+  it('says plainly when the lock path is a directory', async () => {
+    await mkdir(lockPath(base, 'k1'), { recursive: true });
+    const error = await rejection(acquireLock(base, 'k1', { runId: 'r', command: 'c', breakLock: true }));
+    expect(error.exitCode).toBe(ExitCode.usage);
+    expect(error.message).toBe(`the lock file ${lockPath(base, 'k1')} is a directory`);
   });
 
   it('lets exactly one of several racing processes win', async () => {
@@ -176,7 +235,8 @@ describe('the cluster lock between real processes', () => {
     expect(losers).toHaveLength(3);
     for (const loser of losers) {
       expect(loser.exitCode).toBe(ExitCode.interrupted);
-      expect(loser.message).toContain(`pid ${winners[0]!.pid} on host`);
+      expect(loser.message).toContain(`pid ${winners[0]!.pid} (`);
+      expect(loser.message).toContain(`on host ${hostname()}`);
     }
     await writeFile(done, '');
     await Promise.all(racers.map((racer) => racer.done));
@@ -193,7 +253,7 @@ describe('the cluster lock between real processes', () => {
 });
 
 describe('locks kspray cannot check, and release', () => {
-  const foreign: LockInfo = { pid: 1, host: 'elsewhere.invalid', startedAt: '2024-05-01T10:00:00.000Z', runId: 'run-far', command: 'kspray apply' };
+  const foreign: LockInfo = { pid: 1, host: 'elsewhere.invalid', startedAt: '2024-05-01T10:00:00.000Z', runId: 'run-far', command: 'kspray apply', groups: [] };
 
   async function writeLock(text: string): Promise<void> {
     await mkdir(join(base, '.kspray', 'state'), { recursive: true });

@@ -3,7 +3,7 @@
  * path, a message and a fix; `validate` exits 1, `render` exits 2 and writes
  * nothing.
  */
-import { readdir, writeFile } from 'node:fs/promises';
+import { chmod, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { k1SecretEnv, runCli, withTempDir } from './helpers/cli.js';
@@ -36,13 +36,13 @@ const cases: Case[] = [
   },
   { name: 'no control plane', yaml: `${head}nodes:\n  - { name: e1, ip: 10.0.0.1, roles: [etcd, worker] }\n`, expect: [{ at: ':5:3', text: /nodes: no node has the control-plane role — add `control-plane`/ }] },
   { name: 'bad IP', yaml: `${head}nodes:\n  - { name: m1, ip: 10.0.0.300, roles: [control-plane, etcd] }\n`, expect: [{ at: ':5:21', text: /nodes\[0\]\.ip: "10\.0\.0\.300" is not an IP address/ }] },
-  { name: 'bad version', yaml: `name: t1\nkubernetes:\n  version: 1.16\n${nodes3}`, expect: [{ at: ':3:12', text: /kubernetes\.version: must be a string, not a number 1\.16 — write a string here \(quote it/ }] },
+  { name: 'bad version', yaml: `name: t1\nkubernetes:\n  version: 1.16\n${nodes3}`, expect: [{ at: ':3:12', text: /kubernetes\.version: must be a string, not the number 1\.16 — write a string here \(quote it/ }] },
   { name: 'version that is not 1.x.y', yaml: `name: t1\nkubernetes:\n  version: v1.16.3-rc.1\n${nodes3}`, expect: [{ at: ':3:12', text: /kubernetes\.version: must be a Kubernetes version like 1\.16\.3 or v1\.16\.3/ }] },
   { name: 'missing version', yaml: `name: t1\nkubernetes: {}\n${nodes3}`, expect: [{ at: ':2:13', text: /kubernetes\.version: required string is missing — add it/ }] },
   { name: 'extraVars shadows a typed field', yaml: `${head}${nodes3}extraVars:\n  kube_proxy_mode: iptables\n`, expect: [{ at: ':10:3', text: /extraVars\.kube_proxy_mode: "kube_proxy_mode" shadows the typed field kubeProxy\.mode — set kubeProxy\.mode instead/ }] },
   { name: 'extraVars sets skydns_server', yaml: `${head}${nodes3}extraVars:\n  skydns_server: 10.233.0.10\n`, expect: [{ at: ':10:3', text: /skydns_server is set only on a fresh install/ }] },
   { name: 'node var shadows a typed node field', yaml: `${head}${nodes3}  - { name: w2, ip: 10.0.0.9, roles: [worker], vars: { ip: 1.2.3.4 } }\n`, expect: [{ at: ':9:56', text: /nodes\[4\]\.vars\.ip: "ip" shadows the typed node field ip/ }] },
-  { name: 'unknown role', yaml: `${head}nodes:\n  - { name: m1, ip: 10.0.0.1, roles: [master, etcd] }\n`, expect: [{ at: ':5:39', text: /nodes\[0\]\.roles\[0\]: "master" is not allowed here — use one of: control-plane, etcd, worker/ }] },
+  { name: 'unknown role', yaml: `${head}nodes:\n  - { name: m1, ip: 10.0.0.1, roles: [master, etcd] }\n`, expect: [{ at: ':5:39', text: /nodes\[0\]\.roles\[0\]: the string "master" is not one of the allowed values — use one of: control-plane, etcd, worker/ }] },
   {
     name: 'secret whose environment variable is unset',
     yaml: `${head}${nodes3}addons:\n  rbdProvisioner:\n    monitors: [10.0.0.9:6789]\n    pool: kubes\n    adminSecret: { fromEnv: KSPRAY_TEST_UNSET_SECRET }\n    userSecret: { fromEnv: K1_RBD_USER_SECRET }\n`,
@@ -90,6 +90,38 @@ describe('kspray validate and render on malformed cluster files', () => {
       const result = await runCli(['validate', '-c', file]);
       expect(result.exitCode).toBe(0);
       expect(result.stderr).toMatch(/:5:3 warning: nodes: a single etcd member/);
+    });
+  });
+
+  it('warns about a secret file that others can read, naming it, and never prints the secret', async () => {
+    await withTempDir(async (dir) => {
+      const file = join(dir, 'cluster.yaml');
+      await writeFile(join(dir, 'admin.key'), 'AQBreadableAdminKey==\n', { mode: 0o644 });
+      await chmod(join(dir, 'admin.key'), 0o644);
+      await writeFile(file, `${head}${nodes3}addons:\n  rbdProvisioner:\n    monitors: [10.0.0.9:6789]\n    pool: kubes\n    adminSecret: { fromFile: admin.key }\n    userSecret: { fromEnv: K1_RBD_USER_SECRET }\n`);
+
+      const result = await runCli(['validate', '-c', file], { env: k1SecretEnv });
+
+      expect(result.exitCode).toBe(0);
+      expect(result.stderr).toContain(`${file}:13:18 warning: addons.rbdProvisioner.adminSecret: secret file ${join(dir, 'admin.key')} is readable by its group and everyone (mode 0644) — chmod 600 ${join(dir, 'admin.key')}`);
+      expect(result.stdout + result.stderr).not.toContain('AQBreadableAdminKey');
+    });
+  });
+
+  it('writes a secret-looking extraVars value to the secrets file only, with a warning that names it', async () => {
+    await withTempDir(async (dir) => {
+      const file = join(dir, 'cluster.yaml');
+      await writeFile(file, `${head}${nodes3}extraVars:\n  ansible_become_password: pw-in-the-file\n  kube_token_auth: true\n`);
+
+      const result = await runCli(['render', '-c', file, '--tag', 'v2.13.2', '--out', dir]);
+
+      expect(result.exitCode, result.stderr).toBe(0);
+      expect(result.stderr).toMatch(/:10:28 warning: extraVars\.ansible_become_password: ansible_become_password looks like a secret written in the cluster file/);
+      expect(result.stdout + result.stderr).not.toContain('pw-in-the-file');
+      expect(await readFile(join(dir, 'extra-vars', 't1.secrets.yml'), 'utf8')).toContain('ansible_become_password: pw-in-the-file');
+      const plain = await readFile(join(dir, 'extra-vars', 't1.yml'), 'utf8');
+      expect(plain).not.toContain('pw-in-the-file');
+      expect(plain).toContain('kube_token_auth: true');
     });
   });
 });

@@ -10,7 +10,11 @@
 #
 # Secrets: module arguments and full results are never written. A failure
 # carries only the task's short 'msg' (truncated), and nothing at all when the
-# task is no_log.
+# task is no_log. Every string written is masked with kspray's registered
+# secrets, read from the file named by $KSPRAY_MASK_FILE (src/util/redact.ts
+# has the rules: a secret of 4 characters or more wherever it occurs, a shorter
+# one only as a whole token); when that file is named but cannot be read, no
+# failure message is written at all.
 #
 # Stop and hold (kspray's graceful stop and its gates between waves): with
 # $KSPRAY_CONTROL_DIR set, a play start (a serial batch is a play start of
@@ -39,8 +43,10 @@ DOCUMENTATION = '''
       - enable in configuration (callbacks_enabled / callback_whitelist)
 '''
 
+import io
 import json
 import os
+import re
 import time
 
 from ansible.plugins.callback import CallbackBase
@@ -50,6 +56,29 @@ MESSAGE_LIMIT = 400
 # Ansible's words for a failed command; the reason is in its stderr.
 GENERIC_FAILURES = ('non-zero return code', 'MODULE FAILURE')
 HOLD_POLL_SECONDS = 0.05
+MASK = u'***'
+
+try:
+    _STRING_TYPES = (str, unicode)  # noqa: F821 (Python 2)
+except NameError:
+    _STRING_TYPES = (str,)
+
+
+def _load_mask(path):
+    '''(secrets masked wherever they occur, pattern of the short ones masked as whole tokens), or None.'''
+    try:
+        with io.open(path, 'r', encoding='utf-8') as stream:
+            data = json.load(stream)
+        below = int(data.get('whole_token_below', 4))
+        secrets = [s for s in data.get('secrets', []) if isinstance(s, _STRING_TYPES) and s]
+    except Exception:
+        return None
+    longs = sorted([s for s in secrets if len(s) >= below], key=len, reverse=True)
+    shorts = sorted([s for s in secrets if len(s) < below], key=len, reverse=True)
+    pattern = None
+    if shorts:
+        pattern = re.compile(u'(?<!\\w)(?:' + u'|'.join([re.escape(s) for s in shorts]) + u')(?!\\w)', re.UNICODE)
+    return (longs, pattern)
 
 
 def _timestamp():
@@ -94,6 +123,8 @@ class CallbackModule(CallbackBase):
         self._parent = os.getppid()
         self._last_play = None
         self._batch = 0
+        mask_file = os.environ.get('KSPRAY_MASK_FILE') or None
+        self._mask = _load_mask(mask_file) if mask_file else ([], None)
 
     # -- writing ----------------------------------------------------------
 
@@ -103,7 +134,10 @@ class CallbackModule(CallbackBase):
         event = {'v': EVENTS_VERSION, 'type': event_type, 'ts': _timestamp()}
         for key in fields:
             if fields[key] is not None:
-                event[key] = fields[key]
+                event[key] = self._masked(fields[key])
+        if self._mask is None:
+            # Secrets to mask were named but cannot be read: write no free text that could hold one.
+            event.pop('message', None)
         try:
             if self._stream is None:
                 self._stream = open(self._path, 'a')
@@ -114,6 +148,22 @@ class CallbackModule(CallbackBase):
             # A callback must never break the run; say so once and stop trying.
             self._broken = True
             self._display.warning('kspray_events: cannot write %s: %s' % (self._path, exc))
+
+    def _masked(self, value):
+        if self._mask is None or isinstance(value, bool):
+            return value
+        if isinstance(value, dict):
+            return dict((self._masked(k), self._masked(v)) for k, v in value.items())
+        if isinstance(value, (list, tuple)):
+            return [self._masked(v) for v in value]
+        if isinstance(value, _STRING_TYPES):
+            longs, pattern = self._mask
+            for secret in longs:
+                if secret in value:
+                    value = value.replace(secret, MASK)
+            if pattern is not None:
+                value = pattern.sub(MASK, value)
+        return value
 
     # -- helpers ----------------------------------------------------------
 

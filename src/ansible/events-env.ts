@@ -6,10 +6,12 @@
  * `callbacks_enabled = profile_tasks`) already had is carried over and ours
  * appended, never dropped.
  */
-import { access, readFile } from 'node:fs/promises';
+import { access, readFile, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { playbooksDir } from '../util/paths.js';
+import { secretsToMask, WHOLE_TOKEN_BELOW } from '../util/redact.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 
 export const EVENTS_CALLBACK = 'kspray_events';
 export const callbackPluginDir = join(playbooksDir, 'callback_plugins');
@@ -106,4 +108,18 @@ export async function readCallbackSettings(cwd: string, env: NodeJS.ProcessEnv =
     return parseCallbackSettings(text, dirname(file));
   }
   return undefined;
+}
+
+/**
+ * The secrets the callback masks in the events file (as redact() masks logs),
+ * in a private file beside it, named to the callback by KSPRAY_MASK_FILE; the
+ * caller removes it when the run ends. Undefined when nothing is registered.
+ * A file, not a variable: ansible-playbook's environment reaches every task.
+ */
+export async function writeMaskFile(eventsFile: string): Promise<{ env: Record<string, string>; remove: () => Promise<void> } | undefined> {
+  const secrets = secretsToMask();
+  if (secrets.length === 0) return undefined;
+  const path = `${eventsFile}.mask`;
+  await writeFileAtomic(path, JSON.stringify({ whole_token_below: WHOLE_TOKEN_BELOW, secrets }), { mode: 0o600 });
+  return { env: { KSPRAY_MASK_FILE: path }, remove: () => rm(path, { force: true }) };
 }

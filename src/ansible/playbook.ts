@@ -7,8 +7,9 @@ import { mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { allowedEnv, ExecError, run, type RunOptions, type RunResult } from '../process/exec.js';
 import { redact } from '../util/redact.js';
+import { fileError } from '../util/fs-errors.js';
 import { followEvents, type AnsibleEvent } from './events.js';
-import { eventsEnv, readCallbackSettings } from './events-env.js';
+import { eventsEnv, readCallbackSettings, writeMaskFile } from './events-env.js';
 import { ansibleErrorLine, parseRecap, stoppedAt, summarizeRun, type PlaybookOutcome, type Recap } from './recap.js';
 
 export { playbookArgv, type PlaybookOptions } from './playbook-argv.js';
@@ -59,11 +60,16 @@ export interface PlaybookRun {
 export async function runPlaybook(options: RunPlaybookOptions): Promise<PlaybookRun> {
   const started = performance.now();
   const cwd = options.cwd ?? process.cwd();
-  await mkdir(dirname(options.eventsFile), { recursive: true });
-  // Create the file (private: task names can be sensitive enough) and start after what a previous run left.
-  const handle = await open(options.eventsFile, 'a', 0o600);
-  const fromOffset = (await handle.stat()).size;
-  await handle.close();
+  let fromOffset: number;
+  try {
+    await mkdir(dirname(options.eventsFile), { recursive: true });
+    // Create the file (private: task names can be sensitive enough) and start after what a previous run left.
+    const handle = await open(options.eventsFile, 'a', 0o600);
+    fromOffset = (await handle.stat()).size;
+    await handle.close();
+  } catch (error) {
+    throw fileError(error, options.eventsFile, 'create the events file');
+  }
 
   const events: AnsibleEvent[] = [];
   const stopFollowing = new AbortController();
@@ -77,7 +83,8 @@ export async function runPlaybook(options: RunPlaybookOptions): Promise<Playbook
 
   const childEnv = { ...allowedEnv(), ...options.env };
   const config = await readCallbackSettings(cwd, childEnv);
-  const env = { ...options.env, ...eventsEnv(options.eventsFile, childEnv, config) };
+  const mask = await writeMaskFile(options.eventsFile);
+  const env = { ...options.env, ...eventsEnv(options.eventsFile, childEnv, config), ...mask?.env };
 
   let result: RunResult | undefined;
   let thrown: unknown;
@@ -96,6 +103,7 @@ export async function runPlaybook(options: RunPlaybookOptions): Promise<Playbook
     // The writer is gone: read what is left, then stop.
     stopFollowing.abort();
     await following;
+    await mask?.remove();
   }
   if (followError !== undefined) throw followError;
   const durationMs = performance.now() - started;

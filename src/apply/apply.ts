@@ -22,9 +22,10 @@ import { acquireLock } from '../journal/lock.js';
 import { planDifferences } from '../plan/identity.js';
 import type { PlanDocument, PlanGate, PlanHop, PlanStep } from '../plan/types.js';
 import { ExitCode, KsprayError } from '../util/errors.js';
+import { FileError } from '../util/fs-errors.js';
 import { runEngine } from './engine.js';
 import type { EngineEventInput } from './events.js';
-import type { ApplyFailure } from './failure.js';
+import { nowhere, type ApplyFailure } from './failure.js';
 import type { GateCheckResult } from '../gates/run-gate.js';
 import type { StepOutcome } from './run-step.js';
 import { allSteps, selectSteps, type SelectOptions } from './select-steps.js';
@@ -87,6 +88,13 @@ export interface ApplyDeps {
   estimateStep?: ((step: PlanStep, journal: Journal) => number) | undefined;
   /** The plays of a tag's upgrade playbook that cordon their batch's nodes (Catalog.cordoningPlays): where a graceful stop takes effect, and an interrupted step's record. */
   cordoningPlays?: ((tag: string) => readonly string[]) | undefined;
+  /**
+   * The cluster-wide lock (the Lease), taken once the local lock is held and
+   * released after it; throws (exit 3, naming the holder) when another run holds it.
+   */
+  holdClusterLock?: ((runId: string) => Promise<{ release(): Promise<void> }>) | undefined;
+  /** Called after every journal save with the text written: the cluster's copy mirrors it. */
+  journalSaved?: ((text: string, runId: string | undefined) => void) | undefined;
   /** One check of a health gate (upgrade.gates); the engine asks again every interval until the gate's timeout. */
   checkGate?: ((gate: PlanGate, context: { after: PlanStep; attemptTimeoutMs: number; signal: AbortSignal }) => Promise<GateCheckResult>) | undefined;
   /** Aborted by the CLI on a second Ctrl-C, SIGTERM or SIGHUP: ansible-playbook is stopped at once and the journal records where. */
@@ -113,17 +121,30 @@ export type ApplyResult =
 export async function applyPlan(options: ApplyOptions, deps: ApplyDeps): Promise<ApplyResult> {
   const cluster = options.plan.cluster.name;
   const runId = `${deps.now().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${randomBytes(3).toString('hex')}`;
-  const lock = await acquireLock(options.baseDir, cluster, { runId, command: options.command, ...(options.breakLock ? { breakLock: true } : {}) });
-  if (lock.tookOverStale) {
-    deps.emit?.({ type: 'note', stepId: null, text: `took over a stale lock (${lock.tookOverStale.reason}${lock.tookOverStale.holder ? `, pid ${lock.tookOverStale.holder.pid} since ${lock.tookOverStale.holder.startedAt}` : ''})` });
-  }
+  const note = (text: string): void => deps.emit?.({ type: 'note', stepId: null, text });
+  const lock = await acquireLock(options.baseDir, cluster, {
+    runId, command: options.command, ...(options.breakLock ? { breakLock: true } : {}),
+    onRecordError: (error) => note(`warning: the lock could not record an ansible-playbook process group (${error.message}): if kspray is killed now, the next run cannot see it`),
+  });
+  const took = lock.tookOverStale;
+  if (took) note(`took over the lock of ${took.holder ? `run ${took.holder.runId} (pid ${took.holder.pid} since ${took.holder.startedAt})` : 'an unreadable lock file'}: ${took.why ?? (took.reason === 'other-host' ? 'another host\'s, broken as asked (--break-lock)' : 'broken as asked (--break-lock)')}`);
+  let clusterLock: { release(): Promise<void> } | undefined;
   try {
+    clusterLock = await deps.holdClusterLock?.(runId);
     // Read again under the lock: another run may have moved on since the plan was made.
     const chosen = choosePlan(await loadJournal(options.baseDir, cluster), options, deps);
     const journal = registerSteps(chosen, allSteps(options.plan).map((step) => ({ id: step.id, hop: step.hop, kind: step.kind })));
     const selection = selectSteps(options.plan, (id) => journal.steps[id]?.status, options.select);
     return await runEngine({ options, deps, runId, journal, selection });
+  } catch (error) {
+    // A file kspray must write (the journal, a log, the workspace) could not be: the run stops with the path and the fix.
+    if (!(error instanceof FileError)) throw error;
+    return {
+      status: 'failed', runId, journal: undefined, ran: [], skipped: [],
+      failure: { ...nowhere(undefined), exitCode: ExitCode.failed, message: error.message, hint: `${error.hint ?? ''}; the journal keeps its last good state, and the next run resumes from it` },
+    };
   } finally {
+    await clusterLock?.release();
     await lock.release();
   }
 }

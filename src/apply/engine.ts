@@ -59,7 +59,7 @@ export async function runEngine(input: EngineInput): Promise<ApplyResult> {
   const startedAt = deps.now().getTime();
   const record = createRunRecorder({
     baseDir: options.baseDir, journal: input.journal, runId, now: deps.now,
-    skippedChecks: options.skippedChecks ?? [], skippedGates: options.skippedGates ?? [], noClusterApi: options.noClusterApi,
+    skippedChecks: options.skippedChecks ?? [], skippedGates: options.skippedGates ?? [], noClusterApi: options.noClusterApi, saved: deps.journalSaved,
   });
   const ran: string[] = [];
   const result = (rest: Pick<ApplyResult, 'status'> & Partial<{ reason: string; failure: ApplyFailure }>): ApplyResult => {
@@ -101,7 +101,8 @@ export async function runEngine(input: EngineInput): Promise<ApplyResult> {
     return result({ status: 'succeeded' });
   } catch (error) {
     if (!(error instanceof End)) {
-      await record.finish('failed', error instanceof Error ? error.message : String(error));
+      // Best effort: when the journal itself cannot be written, its last good state stands (a running step the next run marks interrupted).
+      await record.finish('failed', error instanceof Error ? error.message : String(error)).catch(() => undefined);
       throw error;
     }
     const end = error.result;

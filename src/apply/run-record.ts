@@ -22,6 +22,8 @@ export interface RunRecorderInput {
   skippedChecks: ReadonlyArray<{ id: string; reason: string }>;
   skippedGates: ReadonlyArray<{ name: string; reason: string }>;
   noClusterApi: string | undefined;
+  /** After every save, with the text written (the cluster's copy mirrors it). */
+  saved?: ((text: string, runId: string | undefined) => void) | undefined;
 }
 
 export interface RunRecorder {
@@ -42,7 +44,8 @@ export function createRunRecorder(input: RunRecorderInput): RunRecorder {
   let started = false;
   const save = async (next: Journal): Promise<void> => {
     journal = next;
-    await saveJournal(input.baseDir, journal);
+    const { text } = await saveJournal(input.baseDir, journal, input.now());
+    input.saved?.(text, journal.runId);
   };
   return {
     get journal() {

@@ -17,8 +17,6 @@ export type KubeVersionForm = 'v-prefixed' | 'bare';
 export interface CatalogSource {
   kind: 'bundled' | 'refreshed' | 'memory';
   path: string | undefined;
-  /** A refreshed catalog that exists but was not used, and why. */
-  ignored?: { path: string; reason: string };
   /** `sha256:<hex>` of the file's bytes, when it was read from one (a plan's catalog input). */
   sha256?: string;
 }

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bundledCatalogPath, loadCatalog, parseCatalog, refreshedCatalogPath, resetCatalogMemo } from './load.js';
+import { bundledCatalogPath, loadCatalog, loadCatalogOrBundled, parseCatalog, refreshedCatalogPath, resetCatalogMemo } from './load.js';
 import { loadCatalogAsync } from './snapshot.js';
 
 describe('loadCatalog', () => {
@@ -45,20 +45,20 @@ describe('loadCatalog', () => {
     expect(catalog.newestTag()).toBe('v2.13.4');
   });
 
-  it('falls back to the bundled snapshot, saying why, when the refreshed catalog is invalid', async () => {
+  it('refuses an invalid refreshed catalog, naming it, the reason and the fix, instead of passing it over', async () => {
     await writeFile(refreshedCatalogPath(), JSON.stringify({ tags: [{ tag: 'v2.13.4', line: '2.13' }] }));
 
-    const catalog = loadCatalog();
-
-    expect(catalog.source.kind).toBe('bundled');
-    expect(catalog.source.ignored?.path).toBe(refreshedCatalogPath());
-    expect(catalog.source.ignored?.reason).toMatch(/^invalid catalog: tags\.0\./);
-    expect(catalog.newestTag()).toBe('v2.31.0');
+    expect(() => loadCatalog()).toThrow(expect.objectContaining({
+      exitCode: 2,
+      message: expect.stringMatching(new RegExp(`^the refreshed catalog ${escape(refreshedCatalogPath())} is damaged: invalid catalog: tags\\.0\\.`)),
+      hint: expect.stringMatching(/kspray catalog refresh --repo .* or delete .*catalog\.json/),
+    }));
+    expect(loadCatalogOrBundled().source.kind).toBe('bundled');
   });
 
-  it('falls back when the refreshed catalog is not JSON', async () => {
+  it('refuses a refreshed catalog that is not JSON', async () => {
     await writeFile(refreshedCatalogPath(), '{ half a file');
-    expect(loadCatalog().source.ignored?.reason).toMatch(/JSON/);
+    expect(() => loadCatalog()).toThrow(/is damaged: not JSON/);
   });
 
   it('trusts the bundled snapshot: its records read raw are what validating them gives', () => {
@@ -77,14 +77,10 @@ describe('loadCatalog', () => {
     expect(loadCatalog()).toBe(catalog);
   });
 
-  it('loadCatalogAsync validates a refreshed catalog as loadCatalog does, and falls back when it is invalid', async () => {
+  it('loadCatalogAsync validates a refreshed catalog as loadCatalog does, and refuses it when it is invalid', async () => {
     await writeFile(refreshedCatalogPath(), JSON.stringify({ tags: [{ tag: 'v2.13.4', line: '2.13' }] }));
 
-    const catalog = await loadCatalogAsync();
-
-    expect(catalog.source.kind).toBe('bundled');
-    expect(catalog.source.ignored?.reason).toMatch(/^invalid catalog: tags\.0\./);
-    expect(loadCatalog()).toBe(catalog);
+    await expect(loadCatalogAsync()).rejects.toThrow(/is damaged: invalid catalog: tags\.0\./);
   });
 
   it('loadCatalogAsync prefers a valid refreshed catalog', async () => {
@@ -97,3 +93,7 @@ describe('loadCatalog', () => {
     expect(catalog.lines()).toEqual(['2.14']);
   });
 });
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

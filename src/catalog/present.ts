@@ -83,8 +83,7 @@ function table(rows: readonly string[][]): string {
 export function sourceNote(catalog: Catalog): string {
   const { source } = catalog;
   const where = source.kind === 'refreshed' ? `refreshed catalog ${source.path}` : `bundled catalog (Kubespray ${catalog.tagNames()[0]} … ${catalog.newestTag()})`;
-  const ignored = source.ignored ? `\nkspray: ignored ${source.ignored.path}: ${source.ignored.reason}` : '';
-  return `${catalog.tagNames().length} tags from the ${where}${ignored}`;
+  return `${catalog.tagNames().length} tags from the ${where}`;
 }
 
 export function renderTagSummary(catalog: Catalog, tag: string): string {

@@ -16,7 +16,7 @@ import { isAscii } from 'node:buffer';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { cacheDir, dataDir } from '../util/paths.js';
-import { Catalog, type CatalogSource } from './catalog.js';
+import { Catalog } from './catalog.js';
 import type { CatalogDocument } from './schema.js';
 import { isReleaseTag } from './versions.js';
 import { sha256OfText } from '../util/canonical-json.js';
@@ -53,10 +53,10 @@ export function forgetCatalog(): void {
   memo = undefined;
 }
 
-/** A Catalog over the bundled snapshot; `ignored` says which refreshed catalog was passed over, and why. */
-export function bundledCatalog(ignored?: CatalogSource['ignored']): Catalog {
+/** A Catalog over the bundled snapshot. */
+export function bundledCatalog(): Catalog {
   const raw = loadBundledRaw();
-  return new Catalog(raw.document, { kind: 'bundled', path: bundledCatalogPath, sha256: raw.sha256, ...(ignored ? { ignored } : {}) });
+  return new Catalog(raw.document, { kind: 'bundled', path: bundledCatalogPath, sha256: raw.sha256 });
 }
 
 /** loadCatalog() without zod unless a refreshed catalog must be validated (see above). */

@@ -35,6 +35,7 @@ import { cacheDir } from '../util/paths.js';
 import type { ApplyCommandOptions } from './apply.js';
 import { buildPlanContext, type PlanContext } from './plan-input.js';
 import { readLiveFacts } from './live-facts.js';
+import { openClusterSide } from './cluster-side.js';
 import { controlPlaneAtTarget, verifyFromFacts } from '../apply/verify.js';
 import { printJson, printStderr, printStdout } from './output.js';
 import { checkGateWaivers, parseWaivers, type Waivers } from './apply-waivers.js';
@@ -106,7 +107,6 @@ export async function runApplyCommand(versions: string | undefined, options: App
   const checker = await gateChecker(plan, loaded, access);
   const stop = new AbortController();
   const immediate = new AbortController();
-  const views = await openViews(bus, { events: options.events });
   const deps: ApplyDeps = {
     gateHop: gate,
     confirmHop: (hop, steps, summary, signal) => (options.yes ? Promise.resolve(true) : views.aside(() => confirm(hop, steps, false, summary, signal))),
@@ -141,6 +141,20 @@ export async function runApplyCommand(versions: string | undefined, options: App
     emit: bus.emit,
     now,
   };
+  // State where every client sees it: the Lease and the journal's copy in the cluster, when the API answers.
+  const side = waivers.noClusterApi === undefined && context.live?.ok ? await openClusterSide(loaded, options, note) : undefined;
+  if (side) {
+    deps.holdClusterLock = (runId) => side.lock(runId, (message) => {
+      note(`${message}: stopping, another run may drive the cluster now`);
+      immediate.abort('SIGTERM');
+    });
+    deps.journalSaved = (text, runId) => side.mirror(text, runId);
+  }
+  if (context.journalFromCluster !== undefined) {
+    // A machine with no (or an older) journal goes on from the cluster's: it becomes the local journal.
+    await writeFileAtomic(context.journalPath, context.journalFromCluster, { mode: 0o600 });
+  }
+  const views = await openViews(bus, { events: options.events });
   const stopSignals = onStopSignals(stop, immediate);
   let result: ApplyResult;
   try {
@@ -152,6 +166,7 @@ export async function runApplyCommand(versions: string | undefined, options: App
   } finally {
     stopSignals();
     checker?.close();
+    await side?.close();
     await views.close();
     await writeRunReports(options, baseDir, plan.cluster.name, runBefore);
   }

@@ -44,10 +44,11 @@ export function register(program: Command): void {
     .description('rebuild the catalog from a Kubespray git repository (URL or local clone) into the cache')
     .requiredOption('--repo <url-or-path>', 'Kubespray git URL (mirrored into the cache) or local clone (read in place)')
     .action(async (options: { repo: string }) => {
-      const { loadCatalog } = await import('../catalog/load.js');
+      const { loadCatalogOrBundled } = await import('../catalog/load.js');
       const { refreshCatalog, writeRefreshedCatalog, diffCatalogs, displayRepo } = await import('../catalog/refresh.js');
       const { renderRefreshSummary } = await import('../catalog/present.js');
-      const before = loadCatalog().tags();
+      // A damaged refreshed catalog is what a refresh repairs: compare with the bundled one then.
+      const before = loadCatalogOrBundled().tags();
       printStderr(`reading Kubespray tags from ${displayRepo(options.repo)} …`);
       const document = await refreshCatalog({
         repo: options.repo,

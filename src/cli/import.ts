@@ -6,34 +6,39 @@ export function register(program: Command): void {
     .command('import')
     .description('read an existing Kubespray inventory (either dialect) and print the equivalent cluster YAML')
     .requiredOption('--inventory <ini>', 'inventory file, read through ansible-inventory')
-    .option('--extra-vars <yml>', 'the extra-vars file passed to ansible-playbook with -e @FILE')
+    .option('--extra-vars <yml>', 'the extra-vars file passed to ansible-playbook with -e @FILE (read as Ansible reads it: YAML 1.1)')
     .option('--name <name>', 'cluster name (default: the inventory directory name)')
     .option('--kube-version <version>', 'the Kubernetes version the cluster runs (default: kube_version from the variables)')
     .action(async (options: { inventory: string; extraVars?: string; name?: string; kubeVersion?: string }) => {
-      const { basename, dirname, resolve } = await import('node:path');
-      const { readFile } = await import('node:fs/promises');
-      const { parse, stringify } = await import('yaml');
-      const { inventoryList } = await import('../ansible/inventory.js');
+      const { basename, dirname, resolve, relative, join } = await import('node:path');
+      const { stringify } = await import('yaml');
       const { importCluster } = await import('../model/import.js');
       const { parseCluster } = await import('../model/load.js');
       const { formatProblem } = await import('../model/problems.js');
       const { UsageError } = await import('../util/errors.js');
-
-      const inventory = await inventoryList(options.inventory, { exportVars: true });
-      const extraVars = options.extraVars ? ((parse(await readFile(options.extraVars, 'utf8')) ?? {}) as Record<string, unknown>) : {};
-      const name = options.name ?? basename(dirname(resolve(options.inventory))).toLowerCase().replace(/[^a-z0-9_-]/g, '-');
-      const { cluster, notes } = importCluster({ inventory, extraVars, name, ...(options.kubeVersion ? { kubeVersion: options.kubeVersion } : {}) });
-      const { relative, join } = await import('node:path');
       const { packageRoot } = await import('../util/paths.js');
+      const { readImportInventory, readImportExtraVars } = await import('./import-inputs.js');
+
+      const inventory = await readImportInventory(options.inventory);
+      const { vars: extraVars, notes: readNotes } = options.extraVars ? await readImportExtraVars(options.extraVars) : { vars: {}, notes: [] };
+      const name = options.name ?? basename(dirname(resolve(options.inventory))).toLowerCase().replace(/[^a-z0-9_-]/g, '-');
+      const { cluster, notes, secretEnv } = importCluster({ inventory, extraVars, name, ...(options.kubeVersion ? { kubeVersion: options.kubeVersion } : {}) });
+      if (cluster.nodes.length === 0) {
+        throw new UsageError(
+          `${options.inventory}: no host is in a Kubernetes group (kube_control_plane / kube-master, etcd, kube_node / kube-node)`,
+          'import reads a Kubespray inventory: check the file, or the group names in it',
+        );
+      }
       const schemaPath = relative(process.cwd(), join(packageRoot, 'schema', 'cluster.schema.json'));
       const yaml = `# yaml-language-server: $schema=${schemaPath}\n# Imported by kspray from ${basename(options.inventory)}${options.extraVars ? ` and ${basename(options.extraVars)}` : ''}.\n${stringify(cluster, { lineWidth: 0 })}`;
       // The result must load as a cluster file: check it the way `validate` would.
       const check = await parseCluster(yaml, 'imported.yaml', { baseDir: process.cwd() });
-      for (const note of notes) printStderr(`note: ${note}`);
+      for (const note of [...readNotes, ...notes]) printStderr(`note: ${note}`);
       if (!check.ok) {
         for (const problem of check.problems) printStderr(formatProblem(problem));
-        throw new UsageError('the imported cluster is not valid yet', 'fix the problems above (or pass --kube-version / --name), then import again');
+        throw new UsageError('the imported cluster is not valid yet', 'fix the problems above in the inventory or extra-vars (or pass --kube-version / --name), then import again');
       }
       printStdout(yaml);
+      if (secretEnv.length > 0) printStderr(`set these environment variables (the secrets' values) before render or apply: ${secretEnv.join(' ')}`);
     });
 }

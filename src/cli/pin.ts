@@ -14,11 +14,27 @@ export function register(program: Command): void {
       const { LOCK_FILE_NAME, parseLockFile, pinTags, serializeLockFile } = await import('../plan/lock-file.js');
       const { writeFileAtomic } = await import('../util/atomic-write.js');
       const { resolve } = await import('node:path');
+      const { statSync } = await import('node:fs');
+      const { UsageError } = await import('../util/errors.js');
+      // The lock file belongs beside a cluster file: without one, it would pin nothing anyone reads.
+      const isFile = (() => {
+        try {
+          return statSync(options.cluster).isFile();
+        } catch {
+          return false;
+        }
+      })();
+      if (!isFile) {
+        throw new UsageError(`-c ${options.cluster}: no such cluster file`, 'pass the cluster file whose Kubespray tags to pin; kspray.lock.yaml is written beside it');
+      }
       const path = join(dirname(resolve(options.cluster)), LOCK_FILE_NAME);
       const catalog = loadCatalog();
       const current = existsSync(path) ? parseLockFile(readFileSync(path, 'utf8'), path) : undefined;
       const next = pinTags(current, catalog, options.tag);
-      await writeFileAtomic(path, serializeLockFile(next));
+      const { writeError } = await import('../util/fs-errors.js');
+      await writeFileAtomic(path, serializeLockFile(next)).catch((error: unknown) => {
+        throw writeError(path, error, 'kspray.lock.yaml lives beside the cluster file: make that directory writable, or remove what is in the way');
+      });
       for (const [line, entry] of Object.entries(next.lines)) printStderr(`${line}: ${entry.tag} ${entry.sha.slice(0, 12)}`);
       printStderr(`wrote ${path}`);
     });

@@ -24,7 +24,7 @@ export function register(program: Command): void {
     .requiredOption('--ci <kind>', 'gitlab or github')
     .option('--to <version>', 'target version (default: the plan the journal recorded)')
     .option('--tag <tag>', 'the Kubespray tag for the last hop')
-    .option('--canary <n>', 'canary workers upgraded alone before the rest', '1')
+    .option('--canary <n>', 'canary workers upgraded alone before the rest (default 1)')
     .option('--batch <n|p%>', 'workers per batch after the canary')
     .option('--window <spec>', 'maintenance window each apply job runs in (apply --window)', 'Sat 01:00-05:00 UTC')
     .option('--cron <line>', 'schedule (repeatable; default: at each window\'s opening)', (value: string, all: string[] | undefined) => [...(all ?? []), value])
@@ -43,6 +43,12 @@ async function runPipelineCommand(options: PipelineCommandOptions): Promise<void
   const { parseWindows } = await import('../apply/window-spec.js');
   const { pipelineDefinition, pipelinePath, secretEnvNames } = await import('../report/pipeline.js');
   if (options.ci !== 'gitlab' && options.ci !== 'github') throw new UsageError(`--ci ${options.ci}: kspray writes gitlab or github pipelines`, 'pass --ci gitlab or --ci github');
+  const ci = options.ci;
+  const { cronProblem } = await import('../report/cron.js');
+  for (const line of options.cron ?? []) {
+    const problem = cronProblem(line);
+    if (problem) throw new UsageError(`--cron "${line}": ${problem}`, 'pass five fields, e.g. --cron "30 1 * * 6" (01:30 every Saturday), or leave --cron out to schedule each window\'s opening');
+  }
   const windows = parseWindows(options.window);
   const planned = await planFor(options);
   if (!planned) {
@@ -66,7 +72,11 @@ async function runPipelineCommand(options: PipelineCommandOptions): Promise<void
   });
   if (options.output) {
     const { writeFileAtomic } = await import('../util/atomic-write.js');
-    await writeFileAtomic(options.output, text);
+    const { writeError } = await import('../util/fs-errors.js');
+    const output = options.output;
+    await writeFileAtomic(output, text).catch((error: unknown) => {
+      throw writeError(output, error, `pass --output a file path you can write (in the repository: ${pipelinePath(ci, plan.cluster.name)})`);
+    });
     printStderr(`wrote ${options.output} (in the repository it belongs at ${pipelinePath(options.ci, plan.cluster.name)})`);
   } else {
     printStdout(text);

@@ -35,6 +35,7 @@ import { parseVersionPair, parseVersionSpec, type VersionPair, type VersionSpec 
 import { UsageError } from '../util/errors.js';
 import { cacheDir } from '../util/paths.js';
 import { loadClusterOrFail } from './load-cluster.js';
+import { printStderr } from './output.js';
 import { readLiveFacts, type LiveFacts } from './live-facts.js';
 
 /**
@@ -80,6 +81,8 @@ export interface PlanContext {
   stateDir: string;
   journal: Journal | undefined;
   journalPath: string;
+  /** The journal came from the cluster's copy (newer, or none here): its text, for apply to keep locally. */
+  journalFromCluster: string | undefined;
   state: ClusterState;
   /** 'resume': the journal's unfinished plan, planned again (`recorded` is it); 'fresh': from where the cluster is. */
   mode: 'fresh' | 'resume';
@@ -129,6 +132,15 @@ export function parseCanary(text: string | undefined): number {
   return Number(text);
 }
 
+/** An explicit --canary must leave workers for the waves after it: a canary of every worker compares nothing. */
+export function checkCanaryFits(text: string | undefined, canary: number, workers: number): void {
+  if (text === undefined || canary === 0 || canary < workers) return;
+  throw new UsageError(
+    `--canary ${text}: the cluster has ${workers} worker${workers === 1 ? '' : 's'}, so the canary would be every worker`,
+    workers > 2 ? `pass --canary 1 to ${workers - 1}, or --canary 0 for no canary` : workers === 2 ? 'pass --canary 1, or --canary 0 for no canary' : 'pass --canary 0: there is no other worker to upgrade after a canary',
+  );
+}
+
 export function parseBatch(text: string | undefined): string | undefined {
   if (text === undefined) return undefined;
   const spec = parseCountOrPercent(text);
@@ -139,8 +151,10 @@ export function parseBatch(text: string | undefined): string | undefined {
 export function parseMaxUnavailable(text: string | undefined): number | string {
   if (text === undefined) return '20%';
   const spec = parseCountOrPercent(text);
-  if (!spec) throw new UsageError(`--max-unavailable ${text} is neither N nor P%`, 'pass e.g. --max-unavailable 5 or --max-unavailable 20% (a whole percent, rounded as Ansible rounds serial)');
-  return spec.kind === 'count' ? spec.count : spec.text;
+  if (spec) return spec.kind === 'count' ? spec.count : spec.text;
+  if (/^\d+(?:\.\d+)?%$/.test(text)) throw new UsageError(`--max-unavailable ${text}: a share of the workers is a whole percentage from 1% to 100%`, 'pass e.g. --max-unavailable 20% (or a count, e.g. 5)');
+  if (/^0+$/.test(text)) throw new UsageError(`--max-unavailable ${text}: at least one worker must be drained at a time`, 'pass e.g. --max-unavailable 1 or --max-unavailable 20%');
+  throw new UsageError(`--max-unavailable ${text} is neither N nor P%`, 'pass e.g. --max-unavailable 5 or --max-unavailable 20% (a whole percent, rounded as Ansible rounds serial)');
 }
 
 /** The request the flags make (a target is required here). */
@@ -166,6 +180,20 @@ export function unfinishedPlan(journal: Journal | undefined): PlanDocument | und
   return states.some((s) => s !== 'pending') && states.some((s) => s !== 'succeeded') ? journal.plan : undefined;
 }
 
+/** The journal the cluster keeps (when a kubeconfig answers), parsed; a damaged one is said, not used. */
+async function clusterJournal(loaded: LoadedCluster, flags: PlanFlags): Promise<{ journal: Journal | undefined; savedAt: string | undefined; text: string; problem?: string } | undefined> {
+  const { readClusterJournal } = await import('./cluster-side.js');
+  const stored = await readClusterJournal(loaded, flags, printStderr);
+  if (!stored) return undefined;
+  const { parseJournal } = await import('../journal/journal-store.js');
+  try {
+    const journal = parseJournal(stored.text, `the cluster's journal (Secret kube-system/kspray-${loaded.cluster.name}-journal)`, loaded.cluster.name);
+    return { journal, savedAt: journal.savedAt, text: stored.text };
+  } catch (error) {
+    return { journal: undefined, savedAt: undefined, text: stored.text, problem: (error as Error).message };
+  }
+}
+
 async function loadJournalIfAny(baseDir: string, cluster: string): Promise<{ journal: Journal | undefined; path: string }> {
   const { journalPath, loadJournal } = await import('../journal/journal-store.js');
   const path = journalPath(baseDir, cluster);
@@ -186,7 +214,14 @@ export async function buildPlanContext(flags: PlanFlags, read: LiveRead = {}): P
   const catalog = await loadCatalogAsync();
   const lock = await loadLockFile(loaded.file, catalog);
   const stateDir = join(loaded.baseDir, '.kspray');
-  const { journal, path: journalPath } = await loadJournalIfAny(loaded.baseDir, loaded.cluster.name);
+  const local = await loadJournalIfAny(loaded.baseDir, loaded.cluster.name);
+  const journalPath = local.path;
+  const fromCluster = flags.noClusterApi ? undefined : await clusterJournal(loaded, flags);
+  const { pickJournal } = await import('./cluster-side.js');
+  const picked = pickJournal(local.journal ? { journal: local.journal, savedAt: local.journal.savedAt } : undefined, fromCluster);
+  if (picked.note) printStderr(picked.note);
+  const journal = picked.journal;
+  const journalFromCluster = picked.source === 'cluster' ? fromCluster?.text : undefined;
   const journalShown = relative(process.cwd(), journalPath) || journalPath;
 
   // What is asked, and whether it resumes the journal's unfinished plan.
@@ -209,6 +244,7 @@ export async function buildPlanContext(flags: PlanFlags, read: LiveRead = {}): P
     );
   }
   const to = parseVersionSpec(request.target);
+  checkCanaryFits(flags.canary, request.canary, loaded.cluster.nodes.filter((node) => node.roles.includes('worker')).length);
 
   const cache = cacheDir();
   const localAnsible = loaded.cluster.kubespray.ansible === 'system' ? await detectAnsibleCached(cache) : undefined;
@@ -264,7 +300,7 @@ export async function buildPlanContext(flags: PlanFlags, read: LiveRead = {}): P
   }
   const { planDifferences } = recorded ? await import('../plan/identity.js') : { planDifferences: undefined };
   const drift = recorded && planDifferences ? planDifferences(recorded, plan) : [];
-  return { kind: 'plan', loaded, catalog, lock, stateDir, journal, journalPath, state, mode: recorded ? 'resume' : 'fresh', recorded, drift, input, plan, live };
+  return { kind: 'plan', loaded, catalog, lock, stateDir, journal, journalPath, journalFromCluster, state, mode: recorded ? 'resume' : 'fresh', recorded, drift, input, plan, live };
 }
 
 /** A FROM typed on the command line must be where the cluster is. */

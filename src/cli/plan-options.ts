@@ -21,7 +21,7 @@ export function withPlanOptions(command: Command): Command {
     .requiredOption('-c, --cluster <file>', 'cluster file (YAML)')
     .option('--to <version>', 'target: a minor (1.18) or a full version (1.18.10)')
     .option('--tag <tag>', 'the Kubespray tag for the last hop')
-    .option('--canary <n>', 'canary workers upgraded alone before the rest', '1')
+    .option('--canary <n>', 'canary workers upgraded alone before the rest (default 1; must leave workers after it)')
     .option('--batch <n|p%>', 'workers per batch after the canary, instead of PDB-aware waves (default: waves when the cluster is reachable, else Kubespray\'s own serial)')
     .option('--kubeconfig <path>', 'kubeconfig of the cluster (default: KUBECONFIG, then the cluster file\'s access.kubeconfig, then artifacts/admin.conf beside it)')
     .option('--context <name>', 'kubeconfig context')

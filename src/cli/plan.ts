@@ -46,7 +46,11 @@ export function register(program: Command): void {
       }
       if (options.output) {
         const { writeFileAtomic } = await import('../util/atomic-write.js');
-        await writeFileAtomic(options.output, `${JSON.stringify(plan, null, 2)}\n`);
+        const { writeError } = await import('../util/fs-errors.js');
+        const output = options.output;
+        await writeFileAtomic(output, `${JSON.stringify(plan, null, 2)}\n`).catch((error: unknown) => {
+          throw writeError(output, error, 'pass --output a file path you can write (e.g. --output plan.json)');
+        });
         printStderr(`wrote the plan to ${options.output}`);
       }
       const done = context.mode === 'resume' && context.journal ? (id: string) => context.journal?.steps[id]?.status === 'succeeded' : undefined;

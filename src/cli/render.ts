@@ -16,14 +16,18 @@ export function register(program: Command): void {
       const { renderTarget } = await import('../render/target.js');
       const { renderClusterFiles, renderPaths } = await import('../render/render-files.js');
       const { resolveSecret } = await import('../model/secrets.js');
-      const { writeFileAtomic } = await import('../util/atomic-write.js');
+      const { writeFilesAtomic } = await import('../util/atomic-write.js');
+      const { writeError } = await import('../util/fs-errors.js');
 
       const loaded = await loadClusterOrFail(options.cluster, { checkSecrets: true });
       const catalog = loadCatalog();
       const tag = options.tag ? catalog.requireTag(options.tag).tag : currentTag(catalog, loaded.cluster);
       const target = renderTarget(catalog.requireTag(tag));
       const files = renderClusterFiles(loaded.cluster, target, (ref) => resolveSecret(ref, loaded.baseDir), renderPaths(options.out, loaded.cluster.name));
-      for (const file of files) await writeFileAtomic(file.path, file.data, { mode: file.mode });
+      // All or none: a file that cannot be written leaves every other one as it was.
+      await writeFilesAtomic(files).catch((error: unknown) => {
+        throw writeError((error as { path?: string }).path ?? options.out, error, `pass --out a directory you can write (it is created if missing); now ${options.out}`);
+      });
       for (const file of files) printStderr(`wrote ${relative(process.cwd(), file.path) || file.path}${file.secret ? ' (secrets, mode 0600)' : ''}`);
       printStderr(`rendered ${loaded.cluster.name} for Kubespray ${tag} (${target.dialect} group names)`);
     });

@@ -145,6 +145,8 @@ export const JournalSchema = z.object({
   /** The plan's identity (plan/identity.ts): a resumed run knows it runs the same plan. */
   planId: z.string().min(1),
   clusterState: ClusterStateSchema.optional(),
+  /** When this journal was last written (the writer's clock): of two copies (this machine's, the cluster's), the newer wins. */
+  savedAt: isoTime.optional(),
   runs: z.array(RunRecordSchema),
   /**
    * Step ids in plan order. Object key order survives JSON for ids like

@@ -33,11 +33,12 @@ describe('journal store', () => {
   it('saves under .kspray/state/<cluster>.json, mode 0600, and loads the same journal back', async () => {
     const journal = startStep(sample(), 'hop1:facts', { at: '2024-05-01T10:00:01Z', hop: 1, kind: 'facts' });
 
-    const path = await saveJournal(base, journal);
+    const { path, text } = await saveJournal(base, journal, new Date('2024-05-01T10:00:02Z'));
 
     expect(path).toBe(join(base, '.kspray', 'state', 'k1.json'));
     expect((await stat(path)).mode & 0o777).toBe(0o600);
-    expect(await loadJournal(base, 'k1')).toEqual(journal);
+    expect(await loadJournal(base, 'k1')).toEqual({ ...journal, savedAt: '2024-05-01T10:00:02.000Z' });
+    expect(await readFile(path, 'utf8')).toBe(text);
     expect(await readdir(join(base, '.kspray', 'state'))).toEqual(['k1.json']);
   });
 

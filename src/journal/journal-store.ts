@@ -76,11 +76,14 @@ export function parseJournal(text: string, path: string, cluster: string): Journ
 
 /**
  * Validates and writes the journal atomically, secrets masked (step messages
- * may quote tool output). Mode 0600: it names hosts and holds the plan.
+ * may quote tool output), stamped with when it was saved. Mode 0600: it names
+ * hosts and holds the plan. Returns the path and the text written (what the
+ * cluster's copy mirrors).
  */
-export async function saveJournal(baseDir: string, journal: Journal): Promise<string> {
+export async function saveJournal(baseDir: string, journal: Journal, now: Date = new Date()): Promise<{ path: string; text: string }> {
   const path = journalPath(baseDir, journal.cluster);
-  const checked = JournalSchema.parse(redactDeep(journal));
-  await writeFileAtomic(path, `${JSON.stringify(checked, null, 2)}\n`, { mode: 0o600 });
-  return path;
+  const checked = JournalSchema.parse(redactDeep({ ...journal, savedAt: now.toISOString() }));
+  const text = `${JSON.stringify(checked, null, 2)}\n`;
+  await writeFileAtomic(path, text, { mode: 0o600 });
+  return { path, text };
 }

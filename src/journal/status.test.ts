@@ -12,7 +12,7 @@ const STEPS = [
   { id: 'hop1:wave1', hop: 1, kind: 'wave' },
   { id: 'hop2:facts', hop: 2, kind: 'facts' },
 ];
-const HOLDER = { pid: 1, host: 'ops1', startedAt: '2024-05-01T10:00:00.000Z', runId: 'r1', command: 'kspray apply' };
+const HOLDER = { groups: [], pid: 1, host: 'ops1', startedAt: '2024-05-01T10:00:00.000Z', runId: 'r1', command: 'kspray apply' };
 
 function ran(): Journal {
   let journal = startRun(registerSteps(createJournal('k1', testPlan()), STEPS), { runId: 'r1', at: '2024-05-01T10:00:00Z', pid: 7, host: 'ops1', flags: { skippedChecks: [{ id: 'pdb', reason: 'accepted' }] } });
@@ -63,9 +63,12 @@ describe('summarizeStatus', () => {
 
   it('tells a run that died unrecorded from one that is alive, by the lock', () => {
     expect(summarizeStatus(ran(), undefined, { lock: { state: 'held', holder: HOLDER } }).runDiedUnrecorded).toBe(false);
-    expect(summarizeStatus(ran(), undefined, { lock: { state: 'stale', holder: HOLDER } }).runDiedUnrecorded).toBe(true);
+    expect(summarizeStatus(ran(), undefined, { lock: { state: 'stale', holder: HOLDER, why: 'pid 7 no longer runs' } }).runDiedUnrecorded).toBe(true);
+    const orphaned = summarizeStatus(ran(), undefined, { lock: { state: 'orphaned', holder: HOLDER, orphans: [{ pid: 99, pgid: 98, command: 'ansible-playbook upgrade-cluster.yml' }] } });
+    expect(orphaned).toMatchObject({ runDiedUnrecorded: true, needsBreakLock: false, orphans: [{ pid: 99, pgid: 98, command: 'ansible-playbook upgrade-cluster.yml' }] });
+    expect(formatStatus(orphaned)).toContain('what it started still runs: pid 99 (ansible-playbook upgrade-cluster.yml); the next apply waits for it (stop it with kill -INT -- -98)');
     expect(summarizeStatus(ran(), undefined, { lock: { state: 'free' } }).runDiedUnrecorded).toBe(true);
-    expect(summarizeStatus(ran(), undefined, { lock: { state: 'other-host', holder: HOLDER } }).runDiedUnrecorded).toBeNull();
+    expect(summarizeStatus(ran(), undefined, { lock: { state: 'other-host', holder: HOLDER } })).toMatchObject({ runDiedUnrecorded: null, needsBreakLock: true });
     expect(formatStatus(summarizeStatus(ran(), undefined, { lock: { state: 'free' } }))).toContain('that run died');
   });
 

@@ -34,7 +34,9 @@ export const StatusSummarySchema = z.strictObject({
   endedAt: time,
   runDiedUnrecorded: z.boolean().nullable()
     .describe('The journal says running but no live process holds the lock: the run died without recording it (the next apply marks it interrupted); null when unknown'),
-  needsBreakLock: z.boolean().describe('The lock a dead run left behind: the next apply needs --break-lock (after checking no ansible-playbook of it still runs)'),
+  needsBreakLock: z.boolean().describe('The lock is one kspray cannot check (another host, unreadable): the next apply needs --break-lock'),
+  orphans: z.array(z.strictObject({ pid: z.number().int(), pgid: z.number().int(), command: z.string() }))
+    .describe('Processes a dead run started that still run (an orphaned ansible-playbook): the next apply waits for them'),
   runMessage: z.string().nullable().describe('Why the last run ended as it did (a refusal, a failure), when it said'),
   currentStep: StepRefSchema.nullable().describe('The step running now, else the one that ran last'),
   currentHop: z.number().int().nullable(),
@@ -56,7 +58,7 @@ export function noRunStatus(cluster: string, file: { version: string; tag: strin
   return {
     statusVersion: 1, cluster, runs: { version: file.version, tag: file.tag ?? null, source: 'cluster-file' }, plan: null, planId: null,
     runId: null, runStatus: null, startedAt: null, endedAt: null, runDiedUnrecorded: null, needsBreakLock: false, runMessage: null,
-    currentStep: null, currentHop: null, steps: { done: 0, total: 0, failed: 0, interrupted: 0, pending: 0, running: 0 },
+    orphans: [], currentStep: null, currentHop: null, steps: { done: 0, total: 0, failed: 0, interrupted: 0, pending: 0, running: 0 },
     failedStep: null, interruption: null, resumeAt: null, cordonedByKspray: [], skippedChecks: [],
   };
 }
@@ -88,7 +90,8 @@ export function summarizeStatus(journal: Journal, stepOrder?: readonly string[],
     startedAt: run?.startedAt ?? null,
     endedAt: run?.endedAt ?? null,
     runDiedUnrecorded: diedUnrecorded(run?.status, options.lock),
-    needsBreakLock: options.lock?.state === 'stale' || options.lock?.state === 'unreadable',
+    needsBreakLock: options.lock?.state === 'other-host' || options.lock?.state === 'unreadable',
+    orphans: options.lock?.state === 'orphaned' ? options.lock.orphans.map((o) => ({ pid: o.pid, pgid: o.pgid, command: o.command })) : [],
     runMessage: run?.message ?? null,
     currentStep: current ?? null,
     currentHop: current?.hop ?? null,
@@ -143,7 +146,10 @@ export function formatStatus(summary: StatusSummary): string {
     lines.push('  the journal says running, but no kspray process holds the lock: that run died; the next apply resumes it');
   }
   if (summary.needsBreakLock) {
-    lines.push('  the lock of a run that died is still there: check that no ansible-playbook of it still runs, then pass --break-lock to the next apply');
+    lines.push('  the lock is one kspray cannot check from here (another host, or unreadable): when that run is gone, pass --break-lock to the next apply');
+  }
+  if (summary.orphans.length > 0) {
+    lines.push(`  the run died, but what it started still runs: ${summary.orphans.map((o) => `pid ${o.pid} (${o.command})`).join('; ')}; the next apply waits for it (stop it with ${[...new Set(summary.orphans.map((o) => `kill -INT -- -${o.pgid}`))].join(', ')})`);
   }
   if (summary.runMessage !== null && summary.runStatus !== 'succeeded') lines.push(`  ${summary.runStatus}: ${summary.runMessage.split('\n')[0]}`);
   lines.push(`  steps: ${steps.done}/${steps.total} done${countsText(steps)}`);

@@ -11,10 +11,20 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { cluster as clusterSchema, type Cluster } from './schema.js';
-import { CORE_SCHEMA, load as loadYaml } from 'js-yaml';
+import { CORE_SCHEMA, Type, load as loadYaml } from 'js-yaml';
 import { checkRules, type SecretProbe } from './rules.js';
 import { secretProbe } from './secrets.js';
 import type { Problem } from './problems.js';
+
+/** YAML 1.2's core schema with `<<` merge keys (anchors shared between nodes), as load-positions.ts reads it too. */
+const SCHEMA = CORE_SCHEMA.extend({ implicit: [new Type('tag:yaml.org,2002:merge', { kind: 'scalar', resolve: (data: unknown) => data === '<<' || data === null })] });
+
+/**
+ * js-yaml shares an aliased node instead of copying it, so a small file of
+ * nested aliases (a "billion laughs") is a huge tree to walk. Past this many
+ * values the file goes to the slow path, whose parser counts alias expansions.
+ */
+const FAST_PATH_MAX_VALUES = 1_000_000;
 
 export interface LoadedCluster {
   ok: true;
@@ -44,7 +54,8 @@ export async function loadClusterFile(path: string, options: LoadOptions = {}): 
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message;
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory, not a cluster file' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
     return { ok: false, file, problems: [{ severity: 'error', file: path, line: 1, col: 1, path: '', message: reason, fix: 'pass the cluster file with -c, e.g. -c inventories/k1/cluster.yaml' }] };
   }
   return parseCluster(text, path, { ...options, baseDir: dirname(file), file });
@@ -69,12 +80,25 @@ export async function parseCluster(text: string, displayName: string, options: L
 function parseValid(text: string, file: string, baseDir: string, probe: SecretProbe | undefined): LoadedCluster | undefined {
   let data: unknown;
   try {
-    data = loadYaml(text, { schema: CORE_SCHEMA });
+    data = loadYaml(text, { schema: SCHEMA });
   } catch {
     return undefined;
   }
+  if (!withinValues(data, FAST_PATH_MAX_VALUES)) return undefined;
   // jitless: zod's compiled object parser pays for itself over many parses, never for this one (measured: ≈ 10 ms more cold, no gain at 15,000 nodes).
   const parsed = clusterSchema.safeParse(data ?? {}, { jitless: true });
   if (!parsed.success || checkRules(parsed.data, probe).length > 0) return undefined;
   return { ok: true, cluster: parsed.data, file, baseDir, warnings: [] };
+}
+
+/** Whether walking `data` (shared nodes counted each time they are reached) meets at most `limit` values. */
+function withinValues(data: unknown, limit: number): boolean {
+  let budget = limit;
+  const walk = (value: unknown): boolean => {
+    if (--budget < 0) return false;
+    if (value === null || typeof value !== 'object') return true;
+    for (const item of Array.isArray(value) ? value : Object.values(value)) if (!walk(item)) return false;
+    return true;
+  };
+  return walk(data);
 }

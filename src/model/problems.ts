@@ -25,7 +25,11 @@ export function formatPath(path: ReadonlyArray<string | number>): string {
   let out = '';
   for (const segment of path) {
     if (typeof segment === 'number') out += `[${segment}]`;
-    else out += out ? `.${segment}` : segment;
+    else {
+      // A key with a line break (or any control character) is shown escaped: it must not break the report into lines.
+      const shown = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(segment) ? JSON.stringify(segment).replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : segment;
+      out += out ? `.${shown}` : shown;
+    }
   }
   return out;
 }

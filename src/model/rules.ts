@@ -1,10 +1,14 @@
 /**
  * Cross-field rules: what a schema cannot say about one field alone. Pure:
  * every rule reports with a path, and all problems are collected together.
+ * Addresses and ranges live in rules-network.ts, values that must stay data
+ * in rules-values.ts.
  */
-import { isIP } from 'node:net';
 import type { Cluster, SecretRef } from './schema.js';
 import { TYPED_HOST_VARS, TYPED_VARS } from '../render/var-map.js';
+import { networkRules } from './rules-network.js';
+import { valueRules } from './rules-values.js';
+import { isSecretRef } from './secret-names.js';
 
 export interface RuleProblem {
   severity: 'error' | 'warning';
@@ -15,47 +19,21 @@ export interface RuleProblem {
   atKey?: boolean;
 }
 
-/** Whether a secret reference can be resolved now, without revealing its value. */
-export type SecretProbe = (ref: SecretRef) => { ok: true } | { ok: false; message: string; fix: string };
+/**
+ * Whether a secret reference can be resolved now, without revealing its value;
+ * `warning` when it can, but should not be left as it is (a file others can read).
+ */
+export type SecretProbe = (ref: SecretRef) => { ok: true; warning?: { message: string; fix: string } } | { ok: false; message: string; fix: string };
 
 export function checkRules(cluster: Cluster, probeSecret?: SecretProbe): RuleProblem[] {
   return [
-    ...uniqueNodes(cluster),
-    ...addresses(cluster),
+    ...networkRules(cluster),
     ...roles(cluster),
     ...shadowing(cluster),
     ...network(cluster),
+    ...valueRules(cluster),
     ...(probeSecret ? secrets(cluster, probeSecret) : []),
   ];
-}
-
-function uniqueNodes(cluster: Cluster): RuleProblem[] {
-  const problems: RuleProblem[] = [];
-  const names = new Map<string, number>();
-  const ips = new Map<string, number>();
-  cluster.nodes.forEach((node, index) => {
-    const seenName = names.get(node.name);
-    if (seenName !== undefined) {
-      problems.push({ severity: 'error', path: ['nodes', index, 'name'], message: `duplicate node name "${node.name}" (also nodes[${seenName}])`, fix: 'give every node a unique name' });
-    } else names.set(node.name, index);
-    const seenIp = ips.get(node.ip);
-    if (seenIp !== undefined) {
-      problems.push({ severity: 'error', path: ['nodes', index, 'ip'], message: `duplicate ip ${node.ip} (also nodes[${seenIp}], ${cluster.nodes[seenIp]?.name})`, fix: 'every node needs its own address; check for a copy-paste slip' });
-    } else ips.set(node.ip, index);
-  });
-  return problems;
-}
-
-function addresses(cluster: Cluster): RuleProblem[] {
-  const problems: RuleProblem[] = [];
-  cluster.nodes.forEach((node, index) => {
-    if (!isIP(node.ip)) problems.push({ severity: 'error', path: ['nodes', index, 'ip'], message: `"${node.ip}" is not an IP address`, fix: 'write the node address as an IPv4 or IPv6 address, e.g. 192.168.30.13' });
-    if (node.accessIp !== undefined && !isIP(node.accessIp)) problems.push({ severity: 'error', path: ['nodes', index, 'accessIp'], message: `"${node.accessIp}" is not an IP address`, fix: 'write accessIp as an IPv4 or IPv6 address, or remove it' });
-  });
-  cluster.network.calico?.peers?.forEach((peer, index) => {
-    if (!isIP(peer.routerId)) problems.push({ severity: 'error', path: ['network', 'calico', 'peers', index, 'routerId'], message: `"${peer.routerId}" is not an IP address`, fix: 'routerId is the BGP peer\'s address, e.g. 192.168.30.1' });
-  });
-  return problems;
 }
 
 function roles(cluster: Cluster): RuleProblem[] {
@@ -107,10 +85,6 @@ function shadowing(cluster: Cluster): RuleProblem[] {
 
 function network(cluster: Cluster): RuleProblem[] {
   const problems: RuleProblem[] = [];
-  for (const key of ['serviceAddresses', 'podsSubnet'] as const) {
-    const cidr = cluster.network[key];
-    if (cidr !== undefined && !isCidr(cidr)) problems.push({ severity: 'error', path: ['network', key], message: `"${cidr}" is not a CIDR`, fix: 'write it as address/prefix, e.g. 10.233.0.0/18' });
-  }
   const calico = cluster.network.calico;
   if (calico && cluster.network.plugin !== 'calico') {
     problems.push({ severity: 'warning', path: ['network', 'calico'], message: `calico settings while network.plugin is ${cluster.network.plugin}`, fix: 'remove network.calico or set network.plugin: calico' });
@@ -121,21 +95,19 @@ function network(cluster: Cluster): RuleProblem[] {
   return problems;
 }
 
-function secrets(cluster: Cluster, probe: SecretProbe): RuleProblem[] {
-  const problems: RuleProblem[] = [];
+/** Every secret reference of the model, with its path: the rbd keys and secret extraVars. */
+export function secretRefs(cluster: Cluster): Array<{ path: Array<string | number>; ref: SecretRef }> {
+  const refs: Array<{ path: Array<string | number>; ref: SecretRef }> = [];
   const rbd = cluster.addons?.rbdProvisioner;
-  if (!rbd) return problems;
-  for (const key of ['adminSecret', 'userSecret'] as const) {
-    const result = probe(rbd[key]);
-    if (!result.ok) problems.push({ severity: 'error', path: ['addons', 'rbdProvisioner', key], message: result.message, fix: result.fix });
-  }
-  return problems;
+  if (rbd) for (const key of ['adminSecret', 'userSecret'] as const) refs.push({ path: ['addons', 'rbdProvisioner', key], ref: rbd[key] });
+  for (const [key, value] of Object.entries(cluster.extraVars ?? {})) if (isSecretRef(value)) refs.push({ path: ['extraVars', key], ref: value });
+  return refs;
 }
 
-export function isCidr(text: string): boolean {
-  const [address, prefix, ...rest] = text.split('/');
-  if (rest.length > 0 || address === undefined || prefix === undefined || !/^\d+$/.test(prefix)) return false;
-  const family = isIP(address);
-  const bits = Number(prefix);
-  return (family === 4 && bits <= 32) || (family === 6 && bits <= 128);
+function secrets(cluster: Cluster, probe: SecretProbe): RuleProblem[] {
+  return secretRefs(cluster).flatMap(({ path, ref }): RuleProblem[] => {
+    const result = probe(ref);
+    if (!result.ok) return [{ severity: 'error', path, message: result.message, fix: result.fix }];
+    return result.warning ? [{ severity: 'warning', path, ...result.warning }] : [];
+  });
 }

@@ -41,6 +41,8 @@ function optional<T extends z.ZodMiniType>(schema: T, description: string): z.Zo
 
 const VERSION_RE = /^v?1\.\d+\.\d+$/;
 const TAG_RE = /^v2\.\d+\.\d+$/;
+/** A DNS subdomain in lower case (RFC 1123), which Kubernetes requires of node names. */
+const NODE_NAME_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 export const kubeVersion = describe(
   z.pipe(
@@ -63,21 +65,24 @@ export const nodeRole = z.enum(['control-plane', 'etcd', 'worker']);
 export type NodeRole = z.infer<typeof nodeRole>;
 
 export const node = z.strictObject({
-  name: describe(z.string().check(z.regex(/^[a-zA-Z0-9]([-a-zA-Z0-9_.]*[a-zA-Z0-9])?$/, { message: 'must be a host name (letters, digits, -, _, .)' })), 'Inventory host name'),
+  name: describe(z.string().check(
+    z.maxLength(253, { message: 'must be at most 253 characters (a Kubernetes node name is a DNS subdomain)' }),
+    z.regex(NODE_NAME_RE, { message: 'must be a Kubernetes node name: lower-case letters, digits, - and ., starting and ending with a letter or digit (RFC 1123)' }),
+  ), 'Inventory host name, and the Kubernetes node name (RFC 1123: lower-case letters, digits, - and .)'),
   ansibleHost: optional(z.string().check(z.minLength(1)), 'Address or name Ansible connects to (ansible_host); default: the name'),
   ip: describe(z.string(), 'Address Kubernetes services bind to (ip)'),
   accessIp: optional(z.string(), 'Address other nodes use to reach this one (access_ip)'),
-  iface: optional(z.string().check(z.regex(/^[\w.:-]+$/)), 'Network interface (iface), e.g. eno49'),
+  iface: optional(z.string().check(z.regex(/^[\w.:-]+$/, { message: 'must be a network interface name: letters, digits, _, ., : and -' })), 'Network interface (iface), e.g. eno49'),
   roles: describe(z.array(nodeRole).check(z.minLength(1)), 'control-plane, etcd, worker'),
-  labels: optional(z.record(z.string(), z.string()), 'Node labels (node_labels)'),
+  labels: optional(z.record(z.string(), z.string()), 'Node labels (node_labels), in Kubernetes label syntax'),
   zone: optional(z.string(), 'Failure zone; worker waves can keep one node of a zone per wave'),
-  vars: optional(z.record(z.string(), z.unknown()), 'Extra host variables written on the host line'),
+  vars: optional(z.record(z.string(), z.unknown()), 'Extra host variables written on the host line: Ansible variable names; no Jinja ({{ {% {#}) or control characters, which the inventory cannot carry'),
 });
 export type ClusterNode = z.infer<typeof node>;
 
 export const bgpPeer = z.strictObject({
   routerId: describe(z.string(), 'Peer router address (router_id)'),
-  as: describe(z.pipe(z.union([z.string(), z.number()]), z.transform(String)), 'Peer AS number'),
+  as: describe(z.pipe(z.union([z.string(), z.number()]), z.transform(String)), 'Peer AS number, 1 – 4294967295'),
 });
 
 const encapsulation = ['Always', 'CrossSubnet', 'Never'] as const;
@@ -86,7 +91,7 @@ export const calico = z.strictObject({
   vxlanMode: optional(z.enum(encapsulation), 'VXLAN mode (calico_vxlan_mode, v2.13.0+)'),
   peerWithRouter: optional(z.boolean(), 'Peer with the top-of-rack router over BGP (peer_with_router)'),
   natOutgoing: optional(z.boolean(), 'NAT traffic leaving the pod network (nat_outgoing)'),
-  globalAsNum: optional(z.pipe(z.union([z.string(), z.number()]), z.transform(String)), 'Cluster AS number (global_as_num)'),
+  globalAsNum: optional(z.pipe(z.union([z.string(), z.number()]), z.transform(String)), 'Cluster AS number (global_as_num), 1 – 4294967295'),
   peers: optional(z.array(bgpPeer), 'BGP peers of every node (peers)'),
   ipAutodetectionMethod: optional(z.string(), 'How calico picks the node address (calico_ip_auto_method), e.g. can-reach=8.8.8.8'),
 });
@@ -170,7 +175,11 @@ export const upgrade = z.strictObject({
 
 export const cluster = z.strictObject({
   $schema: z.optional(z.string()),
-  name: describe(z.string().check(z.regex(/^[a-z0-9]([-a-z0-9_]*[a-z0-9])?$/, { message: 'must be lower-case letters, digits, - or _' })), 'Cluster name: names inventories/<name>/ and extra-vars/<name>.yml'),
+  name: describe(z.string().check(
+    // It names files (extra-vars/<name>.secrets.yml, .kspray/state/<name>.json): far below any file-name limit.
+    z.maxLength(63, { message: 'must be at most 63 characters (it names files and directories)' }),
+    z.regex(/^[a-z0-9]([-a-z0-9_]*[a-z0-9])?$/, { message: 'must be lower-case letters, digits, - or _' }),
+  ), 'Cluster name: names inventories/<name>/ and extra-vars/<name>.yml'),
   kubernetes: z.strictObject({
     version: describeCopy(kubeVersion, 'The version the cluster runs now'),
   }),
@@ -209,7 +218,7 @@ export const cluster = z.strictObject({
     cachePaths: optional(z.array(z.string()), 'Stale caches removed from control-plane hosts; default /root/.kube/http-cache, /root/.docker/config'),
     etcdCertDir: optional(z.string(), 'etcd client certificates; default /etc/ssl/etcd/ssl'),
   })),
-  extraVars: optional(z.record(z.string(), z.unknown()), 'Any other Kubespray variable, written as is; may not shadow a typed field'),
+  extraVars: optional(z.record(z.string(), z.unknown()), 'Any other Kubespray variable, written as is (never templated: a value holding {{ is written !unsafe); may not shadow a typed field; a value { fromEnv: VAR } or { fromFile: path } is a secret, written to the secrets file'),
   upgrade: optional(upgrade, 'How kspray runs the upgrade: health gates between worker waves'),
 });
 

@@ -24,14 +24,36 @@ export function secretProbe(baseDir: string, env: NodeJS.ProcessEnv = process.en
       return { ok: true };
     }
     const path = secretPath(ref, baseDir);
+    let stat;
+    try {
+      stat = statSync(path);
+    } catch (error) {
+      const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+      return { ok: false, message: `secret file ${path} ${missing ? 'does not exist' : 'cannot be read'}`, fix: 'create it (mode 0600) or fix the fromFile path; relative paths start at the cluster file' };
+    }
+    if (!stat.isFile()) {
+      return { ok: false, message: `secret file ${path} is ${stat.isDirectory() ? 'a directory' : 'not a regular file'}`, fix: 'point fromFile at the file that holds the secret (relative paths start at the cluster file)' };
+    }
+    const mode = `0${(stat.mode & 0o777).toString(8)}`;
+    // As ssh refuses a key file others can write: whoever can write it chooses the secret.
+    if (stat.mode & 0o022) {
+      return { ok: false, message: `secret file ${path} is writable by ${whom(stat.mode, 0o020, 0o002)} (mode ${mode})`, fix: `chmod 600 ${path}` };
+    }
     try {
       accessSync(path, constants.R_OK);
-      if (statSync(path).size === 0) return { ok: false, message: `secret file ${path} is empty`, fix: 'put the secret in that file, or point fromFile elsewhere' };
-      return { ok: true };
     } catch {
-      return { ok: false, message: `secret file ${path} cannot be read`, fix: 'create it (mode 0600) or fix the fromFile path; relative paths start at the cluster file' };
+      return { ok: false, message: `secret file ${path} cannot be read (mode ${mode})`, fix: 'run kspray as the user who owns the file, or fix its mode' };
     }
+    if (stat.size === 0) return { ok: false, message: `secret file ${path} is empty`, fix: 'put the secret in that file, or point fromFile elsewhere' };
+    if (stat.mode & 0o044) {
+      return { ok: true, warning: { message: `secret file ${path} is readable by ${whom(stat.mode, 0o040, 0o004)} (mode ${mode})`, fix: `chmod 600 ${path}` } };
+    }
+    return { ok: true };
   };
+}
+
+function whom(mode: number, group: number, others: number): string {
+  return [mode & group ? 'its group' : '', mode & others ? 'everyone' : ''].filter(Boolean).join(' and ');
 }
 
 /** Reads a secret's value and registers it for redaction. */

@@ -66,9 +66,16 @@ export function verifyLockAgainstCatalog(lock: LockFile, catalog: Catalog, displ
 
 export function pinTags(lock: LockFile | undefined, catalog: Catalog, tags: readonly string[]): LockFile {
   const lines = { ...(lock?.lines ?? {}) };
+  const asked = new Map<string, string>();
   for (const name of tags) {
     const record = catalog.requireTag(name);
-    lines[catalog.lineOf(record.tag)] = { tag: record.tag, sha: record.sha };
+    const line = catalog.lineOf(record.tag);
+    const other = asked.get(line);
+    if (other !== undefined && other !== record.tag) {
+      throw new UsageError(`--tag ${other} ${record.tag}: both are tags of Kubespray ${line}, and a line is pinned to one tag`, `pass one tag per line, e.g. --tag ${[...new Set([...asked.values()].filter((tag) => tag !== other)), record.tag].join(' ')}`);
+    }
+    asked.set(line, record.tag);
+    lines[line] = { tag: record.tag, sha: record.sha };
   }
   const sorted = Object.fromEntries(Object.entries(lines).sort(([a], [b]) => Number(a.split('.')[1]) - Number(b.split('.')[1])));
   return { lockVersion: 1, lines: sorted };

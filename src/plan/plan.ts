@@ -187,6 +187,5 @@ function describeChanges(hops: PlanHop[]): void {
 function warningsFor(input: PlanInput, from: { version: string; tag: string | undefined }): string[] {
   const warnings: string[] = [];
   if (!from.tag) warnings.push(`the Kubespray tag the cluster runs now is not known; set kubespray.tag in ${input.clusterFile} for an exact first hop`);
-  if (input.catalog.source.ignored) warnings.push(`the refreshed catalog at ${input.catalog.source.ignored.path} was ignored: ${input.catalog.source.ignored.reason}`);
   return warnings;
 }

@@ -9,9 +9,12 @@
  */
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Catalog } from '../catalog/catalog.js';
 import type { Cluster } from '../model/schema.js';
+import { isSecretRef } from '../model/secret-names.js';
+import { resolveSecret } from '../model/secrets.js';
+import { stringifyForAnsible } from '../ansible/ansible-yaml.js';
 import type { PlanHop } from '../plan/types.js';
 import { renderInventory } from '../render/inventory.js';
 import { renderTarget } from '../render/target.js';
@@ -24,7 +27,7 @@ export interface HostChecksOptions {
   catalog: Catalog;
   /** The hop the checks gate (the next one to run). */
   hop: PlanHop;
-  /** `<cluster dir>/.kspray`: a scratch directory is made (and removed) under preflight/. */
+  /** `<cluster dir>/.kspray`: a scratch directory is made (and removed) under preflight/; secret files are relative to its parent. */
   stateDir: string;
   /** Run with become (-b), as Kubespray does; default true. */
   become?: boolean;
@@ -52,12 +55,20 @@ export async function openHostSource(options: HostChecksOptions): Promise<HostSo
   await mkdir(join(options.stateDir, 'preflight'), { recursive: true, mode: 0o700 });
   const dir = await mkdtemp(join(options.stateDir, 'preflight', 'hosts-'));
   const inventory = join(dir, 'inventory.ini');
-  await writeFileAtomic(inventory, renderInventory(cluster, target));
   const extraVarsFiles: string[] = [];
-  if (cluster.extraVars && Object.keys(cluster.extraVars).length > 0) {
-    const file = join(dir, 'extra-vars.json');
-    await writeFileAtomic(file, `${JSON.stringify(cluster.extraVars, null, 2)}\n`, { mode: 0o600 });
-    extraVarsFiles.push(file);
+  try {
+    await writeFileAtomic(inventory, renderInventory(cluster, target));
+    if (cluster.extraVars && Object.keys(cluster.extraVars).length > 0) {
+      // As render writes them: YAML as Ansible reads it (never templated), secrets resolved (the file is 0600 and removed by close).
+      const baseDir = dirname(options.stateDir);
+      const vars = Object.fromEntries(Object.entries(cluster.extraVars).map(([key, value]) => [key, isSecretRef(value) ? resolveSecret(value, baseDir) : value]));
+      const file = join(dir, 'extra-vars.yml');
+      await writeFileAtomic(file, stringifyForAnsible(vars), { mode: 0o600 });
+      extraVarsFiles.push(file);
+    }
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true });
+    throw error;
   }
   const common = {
     inventory, extraVarsFiles, ansiblePlaybook: ansiblePlaybookFor(hop), become: options.become ?? true,

@@ -96,17 +96,18 @@ export async function runPreflights(options: RunPreflightsOptions, checkList: Re
   const needs = (what: PreflightCheck['needs']): boolean => checks.some((check) => check.needs === what);
   const kube = kubeSources(options);
   const hostsSkipped = options.skipHosts;
-  const [api, hosts, localAnsible] = await Promise.all([
+  const [api, localAnsible] = await Promise.all([
     needs('cluster-api') ? apiSource(options, kube, log) : Promise.resolve(undefined),
-    needs('hosts') && hostsSkipped === undefined ? openHosts(options, checks, first, log) : Promise.resolve(undefined),
     hops.some((h) => h.ansible.mode === 'system') ? (options.detectLocalAnsible ?? detectLocal)() : Promise.resolve(undefined),
   ]);
-  const ctx: CheckContext = {
-    plan, hops, contexts, first, cluster, clusterFile: options.clusterFile, catalog, kube, manifests,
-    forceAnsible: Boolean(options.forceAnsible), localAnsible, api, hosts, log,
-  };
+  // Opened last and closed whatever happens: its scratch directory holds the resolved secrets.
+  const hosts = needs('hosts') && hostsSkipped === undefined ? await openHosts(options, checks, first, log) : undefined;
   let outcomes: CheckOutcome[];
   try {
+    const ctx: CheckContext = {
+      plan, hops, contexts, first, cluster, clusterFile: options.clusterFile, catalog, kube, manifests,
+      forceAnsible: Boolean(options.forceAnsible), localAnsible, api, hosts, log,
+    };
     outcomes = await Promise.all(checks.map((check) => runCheck(check, ctx, hostsSkipped)));
   } finally {
     await hosts?.close();

@@ -8,7 +8,10 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { redact } from '../util/redact.js';
+import { fileError } from '../util/fs-errors.js';
+import { announceProcessGroup } from './children.js';
 import { ExecError } from './exec-error.js';
+import { processStart } from './proc.js';
 
 export { ExecError, formatArgv, tailLines } from './exec-error.js';
 
@@ -58,6 +61,8 @@ export interface RunResult {
   durationMs: number;
   timedOut: boolean;
   cancelled: boolean;
+  /** The log file could not be written (a full disk): why. The output is lost, the run's own result is not. */
+  logFailure?: string;
 }
 
 /** The allow-listed part of an environment. */
@@ -76,9 +81,19 @@ export async function run(argv: readonly string[], options: RunOptions = {}): Pr
   if (command === undefined) throw new Error('run: empty argv');
   const env = { ...allowedEnv(), ...definedOnly(options.env ?? {}) };
   let log: WriteStream | undefined;
+  let logFailure: unknown;
   if (options.logFile) {
-    await mkdir(dirname(options.logFile), { recursive: true });
-    log = createWriteStream(options.logFile, { flags: 'a', mode: 0o600 });
+    const logFile = options.logFile;
+    try {
+      await mkdir(dirname(logFile), { recursive: true });
+    } catch (error) {
+      throw fileError(error, dirname(logFile), 'create the log directory');
+    }
+    log = createWriteStream(logFile, { flags: 'a', mode: 0o600 });
+    // A full disk must not crash kspray while ansible-playbook runs: the log stops, and the run says so when it ends.
+    log.on('error', (error) => {
+      logFailure ??= fileError(error, logFile, 'write the log');
+    });
   }
   const started = performance.now();
   // Loaded on first use: execa and its ~100 modules cost start-up time that
@@ -98,6 +113,9 @@ export async function run(argv: readonly string[], options: RunOptions = {}): Pr
     forceKillAfterDelay: 10_000,
     maxBuffer: 512 * 1024 * 1024,
   });
+  if (options.processGroup && child.pid !== undefined) {
+    announceProcessGroup({ pgid: child.pid, start: processStart(child.pid), command: redact(argv.join(' ')).slice(0, 300) });
+  }
   let groupCancelled = false;
   const stopGroup = (): void => {
     groupCancelled = true;
@@ -118,7 +136,7 @@ export async function run(argv: readonly string[], options: RunOptions = {}): Pr
   });
   const result = await child;
   options.signal?.removeEventListener('abort', stopGroup);
-  if (log) await new Promise<void>((resolve) => log!.end(resolve));
+  if (log) await new Promise<void>((resolve) => (log!.destroyed ? resolve() : log!.end(resolve)));
   const failed = result.failed;
   const notFound = failed && (result as { code?: string }).code === 'ENOENT';
   const outcome: RunResult = {
@@ -131,6 +149,7 @@ export async function run(argv: readonly string[], options: RunOptions = {}): Pr
     durationMs: performance.now() - started,
     timedOut: result.timedOut,
     cancelled: result.isCanceled || groupCancelled,
+    ...(logFailure === undefined ? {} : { logFailure: logFailure instanceof Error ? logFailure.message : String(logFailure) }),
   };
   if (notFound || (failed && options.reject !== false) || (failed && (outcome.cancelled || result.timedOut))) {
     throw new ExecError({

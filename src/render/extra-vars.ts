@@ -1,10 +1,18 @@
 /**
  * The extra-vars files for one Kubespray tag: the operator's settings under
  * that tag's variable names. Secrets go to a separate file (mode 0600, never
- * committed), so the main file can live in git and be diffed.
+ * committed), so the main file can live in git and be diffed: the typed
+ * secrets, extraVars written as { fromEnv } / { fromFile }, and any extraVars
+ * value under a secret-looking name (validate warns about those).
+ *
+ * Both files are YAML as Ansible reads it (1.1, PyYAML's types): strings
+ * PyYAML would read as something else are quoted, and text holding a Jinja
+ * delimiter is written `!unsafe` (ansible/ansible-yaml.ts).
  */
-import { stringify } from 'yaml';
 import type { Cluster, SecretRef } from '../model/schema.js';
+import { stringifyForAnsible } from '../ansible/ansible-yaml.js';
+import { isSecretName, isSecretRef } from '../model/secret-names.js';
+import { registerSecret } from '../util/redact.js';
 import { mapTypedVars, type MappedVar, type VarValue } from './var-map.js';
 import { formatKubeVersion, type RenderTarget } from './target.js';
 
@@ -34,13 +42,22 @@ export function renderExtraVars(cluster: Cluster, target: RenderTarget, resolveS
   const kubeVersion = formatKubeVersion(target, options.kubeVersion ?? cluster.kubernetes.version);
   const mapped = mapTypedVars(cluster, target.tag, kubeVersion);
   const plain: Record<string, unknown> = {};
-  const secret: Record<string, string> = {};
+  const secret: Record<string, unknown> = {};
   for (const entry of mapped) {
     if (isSecret(entry.value)) secret[entry.name] = resolveSecret(entry.value.secret);
     else plain[entry.name] = entry.value;
   }
   if (options.artifactsDir !== undefined) plain.artifacts_dir = options.artifactsDir;
-  for (const [key, value] of Object.entries(cluster.extraVars ?? {})) plain[key] = value;
+  for (const [key, value] of Object.entries(cluster.extraVars ?? {})) {
+    if (isSecretRef(value)) {
+      secret[key] = resolveSecret(value);
+    } else if (isSecretName(key) && typeof value === 'string') {
+      registerSecret(value);
+      secret[key] = value;
+    } else {
+      plain[key] = value;
+    }
+  }
   const header = `# Rendered by kspray for Kubespray ${target.tag} from cluster ${cluster.name}.\n# Do not edit: change the cluster file and run \`kspray render\`.\n`;
   const names = [
     ...mapped.map((entry) => ({ name: entry.name, source: entry.source })),
@@ -58,5 +75,5 @@ function isSecret(value: MappedVar['value']): value is { secret: SecretRef } {
 }
 
 function toYaml(value: Record<string, unknown | VarValue>): string {
-  return stringify(value, { lineWidth: 0, indent: 2, sortMapEntries: false, defaultStringType: 'PLAIN', defaultKeyType: 'PLAIN' });
+  return stringifyForAnsible(value);
 }

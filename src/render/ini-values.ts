@@ -1,8 +1,22 @@
 /**
- * Host variables on an Ansible INI host line are split like a shell line and
- * each value goes through Python's literal_eval. These helpers write values so
- * that Ansible reads back exactly the type and text we meant.
+ * Host variables on an Ansible INI host line, written so that Ansible reads
+ * back exactly the value of the model. What Ansible does with the line
+ * (lib/ansible/plugins/inventory/ini.py, ansible-core 2.14):
+ *  1. the file is split with Python's str.splitlines() — so a value may hold
+ *     no line break of any kind (the model refuses them, rules-values.ts);
+ *  2. the line is split with shlex.split(line, comments=True) in POSIX mode:
+ *     whitespace separates tokens, `#` starts a comment even inside a bare
+ *     word, `'…'` keeps everything, and in `"…"` a backslash escapes only `"`
+ *     and `\` (`$` and backticks mean nothing to shlex);
+ *  3. each `key=value` token is split at its first `=`, and the value goes
+ *     through ast.literal_eval: a Python literal becomes that value (`200` an
+ *     int, `True` a bool, `1,2` a tuple, `'x'` the string x), anything else
+ *     stays the text it is.
+ * So a string is written bare only when shlex leaves it whole and
+ * literal_eval refuses it; everything else is written as a Python literal
+ * (literal_eval's input) inside shlex double quotes.
  */
+import { isIP } from 'node:net';
 
 /** A Python literal for a JSON-like value (True/False/None, repr-style strings). */
 export function pythonLiteral(value: unknown): string {
@@ -15,18 +29,30 @@ export function pythonLiteral(value: unknown): string {
   return `{${entries.join(', ')}}`;
 }
 
-const PLAIN = /^[A-Za-z0-9_.:/@%+,-]+$/;
-// What Python's literal_eval would turn into a non-string: numbers (one dot at
-// most, so IP addresses stay strings), booleans, None.
-const LITERAL_LOOKING = /^(?:[-+]?(?:\d[\d_]*(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?[jJ]?|True|False|None|0[xXoObB][\dA-Fa-f_]+)$/;
+/** Characters shlex keeps inside a bare word (no whitespace, quote, backslash or `#`) and that need no thought. */
+const BARE = /^[A-Za-z0-9_.:/@%+,-]+$/;
+
+/**
+ * literal_eval refuses any expression holding a name other than True, False
+ * and None. A bare word that starts with such a name (eno49, k1-node01,
+ * can-reach=8.8.8.8) therefore stays text; so does an address, which no
+ * Python expression spells (10.0.0.1, fd00::1). Anything else is quoted.
+ */
+function staysText(value: string): boolean {
+  if (!BARE.test(value)) return false;
+  if (isIP(value) !== 0) return true;
+  const name = /^[A-Za-z_][A-Za-z0-9_]*/.exec(value)?.[0];
+  return name !== undefined && name !== 'True' && name !== 'False' && name !== 'None';
+}
 
 /** One `key=value` token of a host line. */
 export function iniHostVar(key: string, value: unknown): string {
-  if (typeof value === 'string' && PLAIN.test(value) && !LITERAL_LOOKING.test(value)) return `${key}=${value}`;
+  if (typeof value === 'string' && staysText(value)) return `${key}=${value}`;
   if (typeof value === 'boolean' || typeof value === 'number') return `${key}=${pythonLiteral(value)}`;
-  return `${key}=${shellQuote(pythonLiteral(value))}`;
+  return `${key}=${shlexQuote(pythonLiteral(value))}`;
 }
 
-function shellQuote(text: string): string {
-  return `"${text.replace(/(["\\$`])/g, '\\$1')}"`;
+/** shlex's POSIX double quotes: only `"` and `\` need a backslash. */
+function shlexQuote(text: string): string {
+  return `"${text.replace(/["\\]/g, '\\$&')}"`;
 }
