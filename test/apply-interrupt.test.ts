@@ -116,7 +116,7 @@ describe('kspray apply: lock and stopping', () => {
         await waitFor('the first SIGINT to be taken', () => first.stderr().includes('SIGINT received: stopping at the next boundary'));
         first.child.kill('SIGINT');
         expect(await first.exited).toBe(3);
-        expect(first.stderr()).toContain('SIGINT received again: stopping ansible-playbook now');
+        expect(first.stderr()).toContain('SIGINT: stopping ansible-playbook at once, the journal records where');
         await waitFor('ansible-playbook to be gone', () => processesMentioning(dir).length === 0, 30_000);
 
         const journal = journalOf(dir);

@@ -23,7 +23,7 @@ export function lastingLine(event: EngineEvent, colors: Palette): string | undef
     case 'stop':
       return event.mode === 'graceful'
         ? `${event.signal} received: stopping at the next boundary (the hosts in flight finish their batch, no further node is drained); again to stop at once`
-        : `${event.signal} received again: stopping ansible-playbook now, the journal records where`;
+        : `${event.signal}: stopping ansible-playbook at once, the journal records where`;
     default:
       return undefined;
   }
