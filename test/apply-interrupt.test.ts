@@ -15,7 +15,7 @@ import type { PlanDocument } from '../src/plan/types.js';
 import { startKubeApiServer } from './fixtures/kube-api-server.js';
 import { wavesCluster, workerUpgradePlays } from './fixtures/kube/waves-cluster.js';
 import { repoRoot, withTempDir } from './helpers/cli.js';
-import { setupApplyFixture, type ApplyFixture } from './helpers/apply-fixture.js';
+import { fixtureWaivers, setupApplyFixture, type ApplyFixture } from './helpers/apply-fixture.js';
 
 async function waitFor(what: string, predicate: () => boolean, timeoutMs = 90_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -36,7 +36,7 @@ interface Running {
 }
 
 function startApply(fx: ApplyFixture, args: readonly string[], env: Record<string, string>): Running {
-  const child = spawn('node', [join(repoRoot, 'bin', 'kspray.js'), 'apply', '-c', fx.clusterFile, '--yes', '--skip-preflight', ...args], {
+  const child = spawn('node', [join(repoRoot, 'bin', 'kspray.js'), 'apply', '-c', fx.clusterFile, '--yes', ...args, ...fixtureWaivers(args)], {
     cwd: fx.dir, env: { ...process.env, ...fx.env, ...env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -103,7 +103,7 @@ describe('kspray apply: lock and stopping', () => {
   it('refuses a second apply (exit 3, naming the holder); a second SIGINT stops ansible-playbook at once; then resumes', async () => {
     await withTempDir(async (dir) => {
       const fx = await setupApplyFixture(dir, { tags: ['v2.12.10', 'v2.13.4'], workers: 2 });
-      const first = startApply(fx, ['--to', '1.17', '--no-cluster-api', '--reason', 'the fixture has no Kubernetes API'], { KSPRAY_FIXTURE_HOST_SECONDS: '30' });
+      const first = startApply(fx, ['--to', '1.17'], { KSPRAY_FIXTURE_HOST_SECONDS: '30' });
       try {
         // Wait until a master is being upgraded (cordoned, sleeping in the fixture's node upgrade).
         await waitFor('a node upgrade to start', () => existsSync(join(fx.stateDir, 'k1-master01', 'cordoned')));

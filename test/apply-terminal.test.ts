@@ -14,7 +14,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
-import { setupApplyFixture, type ApplyFixture } from './helpers/apply-fixture.js';
+import { fixtureWaivers, setupApplyFixture, type ApplyFixture } from './helpers/apply-fixture.js';
 import { repoRoot, withTempDir } from './helpers/cli.js';
 
 const COLUMNS = 120;
@@ -90,7 +90,7 @@ describe('kspray apply at a terminal (tmux, 120×40)', () => {
     await withTempDir(async (dir) => {
       const fx = await setupApplyFixture(dir, { tags: ['v2.12.10', 'v2.13.4'], workers: 30 });
       const events = join(dir, 'events.jsonl');
-      const apply = ['apply', '-c', fx.clusterFile, '--to', '1.17', '--yes', '--skip-preflight', '--no-cluster-api', '--reason', 'the fixture has no Kubernetes API'];
+      const apply = ['apply', '-c', fx.clusterFile, '--to', '1.17', '--yes', ...fixtureWaivers([])];
 
       // The terminal shrinks to 100×8 while the workers run: the block follows it.
       const small = { when: /^▶ hop1:workers-1 /, columns: 100, rows: 8 };
@@ -125,7 +125,7 @@ describe('kspray apply at a terminal (tmux, 120×40)', () => {
       const of = (type: string, phase?: string) => lines.filter((e) => e.type === type && (phase === undefined || e.phase === phase));
       const started = of('run', 'start')[0] as { steps: Array<{ id: string; kind: string }> };
       const stepIds = started.steps.map((step) => step.id);
-      expect(stepIds).toEqual(['hop1:facts', 'hop1:cleanup-caches', 'hop1:control-plane', 'hop1:canary', 'hop1:workers-1', 'hop1:verify']);
+      expect(stepIds).toEqual(['hop1:facts', 'hop1:cleanup-caches', 'hop1:etcd-snapshot', 'hop1:control-plane', 'hop1:canary', 'hop1:workers-1', 'hop1:verify']);
       expect(of('step', 'start').map((e) => e.stepId)).toEqual(stepIds);
       expect(of('step', 'end').map((e) => [e.stepId, e.status])).toEqual(stepIds.map((id) => [id, 'succeeded']));
       expect(of('wave', 'start').map((e) => e.stepId)).toEqual(['hop1:canary', 'hop1:workers-1']);

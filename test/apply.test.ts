@@ -89,7 +89,7 @@ describe('kspray apply on the Kubespray-shaped fixture', () => {
       const before = fx.journal().length;
       const resumed = await fx.kspray(['apply', '-c', fx.clusterFile, '--to', '1.17', '--yes']);
       expect(resumed.exitCode, resumed.stderr).toBe(0);
-      expect(resumed.stderr).toMatch(/resuming: 2 step\(s\) already done, next is hop1:control-plane/);
+      expect(resumed.stderr).toMatch(/resuming: 3 step\(s\) already done, next is hop1:control-plane/);
       const rerun = fx.journal().slice(before);
       // The facts step (every host, no --limit) did not run again: the re-run starts on the control plane.
       const firstWorker = rerun.findIndex((l) => workers.includes(l.host));

@@ -12,7 +12,9 @@ import { buildKubesprayRepo, type FixtureRepo } from './fixtures/kubespray-repo.
 import { runCli } from './helpers/cli.js';
 import { REBUILT_FIELDS } from '../src/catalog/extract/record.js';
 import { catalogFromDocument, loadBundledDocument, loadCatalog, refreshedCatalogPath } from '../src/catalog/load.js';
-import { diffCatalogs, refreshCatalog, writeRefreshedCatalog } from '../src/catalog/refresh.js';
+import { diffCatalogs, refreshCatalog, refreshKubespray, writeRefreshedCatalog } from '../src/catalog/refresh.js';
+import { foldVariables, SET_CATEGORIES, type VariablesDocument } from '../src/catalog/variables-document.js';
+import { realVariables } from './fixtures/kubespray/variable-files.js';
 import type { CatalogDocument, TagRecord } from '../src/catalog/schema.js';
 import { run } from '../src/process/exec.js';
 import { UsageError } from '../src/util/errors.js';
@@ -30,13 +32,14 @@ const EXACT_FIELDS = REBUILT_FIELDS.filter((field) => !['sha', 'date', 'notes', 
 let dir: string;
 let repo: FixtureRepo;
 let refreshed: CatalogDocument;
+let variables: VariablesDocument;
 const previousCacheDir = process.env.KSPRAY_CACHE_DIR;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'kspray-catalog-refresh-'));
   process.env.KSPRAY_CACHE_DIR = join(dir, 'cache');
   repo = await buildKubesprayRepo({ dir: join(dir, 'kubespray'), tags: TAGS });
-  refreshed = await refreshCatalog({ repo: repo.url });
+  ({ catalog: refreshed, variables } = await refreshKubespray({ repo: repo.url }));
 });
 
 afterAll(async () => {
@@ -102,6 +105,19 @@ describe('refreshCatalog over the fixture repository', () => {
     }
     const pick = (k: Record<string, unknown> | null | undefined) => k && { file: k.file, apply: k.apply_version_arg, others: k.other_control_planes_use };
     expect(pick(got.kubeadm_upgrade)).toEqual(pick(want.kubeadm_upgrade as Record<string, unknown>));
+  });
+
+  it('extracts the variable facts of every tag: the real tag\'s names, which the fixture carries', () => {
+    const folded = foldVariables(variables);
+    expect([...folded.keys()]).toEqual(TAGS);
+    for (const tag of TAGS) {
+      const real = realVariables(tag)!;
+      const got = folded.get(tag)!;
+      // The fixture's own roles and plays add a few names; every real one must be there.
+      for (const category of SET_CATEGORIES) expect(real[category].filter((name) => !got[category].includes(name)), `${tag} ${category}`).toEqual([]);
+      expect(got.rejected, tag).toEqual(real.rejected);
+    }
+    expect(variables.tags.map((entry) => entry.sha)).toEqual(TAGS.map((tag) => repo.shas[tag]));
   });
 
   it('answers the catalog queries like the bundled catalog', () => {

@@ -14,7 +14,7 @@ import { describe, expect, it } from 'vitest';
 import { startKubeApiServer, type KubeObject } from './fixtures/kube-api-server.js';
 import { brokenAccess } from './fixtures/kube/broken-access.js';
 import { k1WithDisruptionsAllowed } from './fixtures/kube/k1.js';
-import { K1_MASTERS, k1Workers, setupApplyFixture, type ApplyFixture } from './helpers/apply-fixture.js';
+import { fixtureWaivers, K1_MASTERS, k1Workers, setupApplyFixture, type ApplyFixture } from './helpers/apply-fixture.js';
 import { repoRoot, withTempDir } from './helpers/cli.js';
 
 /** The fixture's cluster file as an operator keeps it: comments above, beside and below the settings. */
@@ -129,8 +129,8 @@ describe('the cluster\'s real state is the truth', () => {
         expect(existsSync(marker)).toBe(false);
       };
 
-      const edited = JSON.parse(reviewed) as { hops: Array<{ steps: Array<{ argv: string[] | null }> }>; inputs: { catalog: string } };
-      edited.hops[0]!.steps[2]!.argv = ['sh', '-c', `touch ${marker}`];
+      const edited = JSON.parse(reviewed) as { hops: Array<{ steps: Array<{ kind: string; argv: string[] | null }> }>; inputs: { catalog: string } };
+      edited.hops[0]!.steps.find((step) => step.kind === 'control-plane')!.argv = ['sh', '-c', `touch ${marker}`];
       await writeFile(planFile, JSON.stringify(edited));
       await refusedWith(/step hop1:control-plane differs from kspray's plan \(argv\)/);
 
@@ -240,7 +240,7 @@ describe('apply at a terminal', () => {
       const server = await startKubeApiServer({ objects: k1WithDisruptionsAllowed(), nodeStateDir: fx.stateDir });
       try {
         // `script` gives kspray a real terminal (a pty); the answer goes in once the question is out.
-        const command = ['node', join(repoRoot, 'bin', 'kspray.js'), 'apply', '-c', fx.clusterFile, '--to', '1.17', '--kubeconfig', server.kubeconfigPath, '--skip-preflight']
+        const command = ['node', join(repoRoot, 'bin', 'kspray.js'), 'apply', '-c', fx.clusterFile, '--to', '1.17', '--kubeconfig', server.kubeconfigPath, ...fixtureWaivers(['--kubeconfig'])]
           .map((word) => `'${word}'`).join(' ');
         const child = spawn('script', ['-qfec', command, '/dev/null'], { cwd: dir, env: { ...process.env, ...fx.env, NO_COLOR: '1', CI: '' }, stdio: ['pipe', 'pipe', 'pipe'] });
         let screen = '';

@@ -13,10 +13,10 @@ import { describe, expect, it, vi } from 'vitest';
 import { catalogFromDocument } from '../src/catalog/load.js';
 import { JournalSchema } from '../src/journal/journal-schema.js';
 import { groupMembers } from '../src/process/proc.js';
-import { K1_MASTERS, setupApplyFixture, type ApplyFixture } from './helpers/apply-fixture.js';
+import { fixtureWaivers, K1_MASTERS, setupApplyFixture, type ApplyFixture } from './helpers/apply-fixture.js';
 import { repoRoot, withTempDir } from './helpers/cli.js';
 
-const NO_API = ['--skip-preflight', '--no-cluster-api', '--reason', 'the fixture has no Kubernetes API'];
+const NO_API = fixtureWaivers([]);
 
 /** `kspray apply --to 1.17` in the background, as an operator's terminal or a CI job would run it. */
 function startApply(fx: ApplyFixture, env: Record<string, string>) {

@@ -72,14 +72,21 @@ rbd_provisioner_monitors: 192.168.30.23:6789,192.168.30.24:6789
 rbd_provisioner_pool: kubes
 rbd_provisioner_secret: AQBoperatorsAdminKey==
 rbd_provisioner_user_secret: AQBoperatorsUserKey==
-some_unmodelled_setting: 42
+kube_log_level: 3
 `;
 
 const kubernetesGroups = (dialect: 'dash' | 'underscore') => (dialect === 'dash' ? ['kube-master', 'etcd', 'kube-node', 'k8s-cluster'] : ['kube_control_plane', 'etcd', 'kube_node', 'k8s_cluster']);
 
+/**
+ * What Ansible sees, less two things kspray changes on purpose: iface (no
+ * Kubespray tag reads it, so it is not written) and the cluster group, which
+ * kspray declares on every tag (v2.27.0 – v2.28.1 gather facts for it) while
+ * an inventory in the v2.27 sample's shape has none: checked separately.
+ */
 function view(list: InventoryList, dialect: 'dash' | 'underscore') {
-  const groups = Object.fromEntries(kubernetesGroups(dialect).map((group) => [group, groupMembers(list, group).sort()]));
-  return { groups, hostvars: list.hostvars };
+  const groups = Object.fromEntries(kubernetesGroups(dialect).slice(0, 3).map((group) => [group, groupMembers(list, group).sort()]));
+  const hostvars = Object.fromEntries(Object.entries(list.hostvars).map(([host, vars]) => [host, Object.fromEntries(Object.entries(vars).filter(([key]) => key !== 'iface'))]));
+  return { groups, hostvars };
 }
 
 describe('kspray import → render round trip', () => {
@@ -97,7 +104,7 @@ describe('kspray import → render round trip', () => {
       expect(imported.exitCode, imported.stderr).toBe(0);
       expect(imported.stderr).toContain('environment variable RT_RBD_ADMIN_SECRET');
       expect(imported.stdout + imported.stderr).not.toContain('AQBoperators');
-      expect(imported.stdout).toContain('some_unmodelled_setting: 42');
+      expect(imported.stdout).toContain('kube_log_level: 3');
       const clusterFile = join(dir, 'cluster.yaml');
       await writeFile(clusterFile, imported.stdout);
 
@@ -107,6 +114,9 @@ describe('kspray import → render round trip', () => {
       const before = view(await inventoryList(original), dialect);
       const after = view(await inventoryList(join(dir, 'new', 'inventories', 'rt', 'inventory.ini')), dialect);
       expect(after).toEqual(before);
+      const newList = await inventoryList(join(dir, 'new', 'inventories', 'rt', 'inventory.ini'));
+      const cluster = kubernetesGroups(dialect)[3]!;
+      expect(groupMembers(newList, cluster).sort()).toEqual(Object.keys(newList.hostvars).sort());
       const vars = await readFile(join(dir, 'new', 'extra-vars', 'rt.yml'), 'utf8');
       expect(vars).toContain('kube_proxy_mode: ipvs');
       expect(vars).toContain(tag === 'v2.12.10' ? 'ipip_mode: Never' : 'calico_ipip_mode: Never');
@@ -180,7 +190,8 @@ w1
       // Rendered with the variables set: the secrets go to the 0600 file only, never to the inventory or the main file.
       await writeFile(join(dir, 'cluster.yaml'), imported.stdout);
       const env = { SEC_ANSIBLE_BECOME_PASSWORD: 'pw-from-env', SEC_CLUSTER_API_TOKEN: 'token-from-env', SEC_KUBEADM_CERTIFICATE_KEY: 'key-from-env' };
-      const rendered = await runCli(['render', '-c', join(dir, 'cluster.yaml'), '--tag', 'v2.27.0', '--out', join(dir, 'out')], { env });
+      // Two made-up variables no Kubespray tag reads: accepted here, as the point is where the secrets go.
+      const rendered = await runCli(['render', '-c', join(dir, 'cluster.yaml'), '--tag', 'v2.27.0', '--out', join(dir, 'out'), '--allow-unread', 'cluster_api_token', '--allow-unread', 'kept_literal'], { env });
       expect(rendered.exitCode, rendered.stderr).toBe(0);
       const secretsFile = await readFile(join(dir, 'out', 'extra-vars', 'sec.secrets.yml'), 'utf8');
       expect(secretsFile).toContain('ansible_become_password: pw-from-env');

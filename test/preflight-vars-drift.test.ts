@@ -1,7 +1,7 @@
 /**
- * vars-drift against the real planner, the bundled catalog and the real
- * known-vars data: k1 as the field notes describe it, planned across the
- * releases where Kubespray dropped the variables it sets.
+ * vars-drift against the real planner, the bundled catalog and the variable
+ * facts extracted from the real tags: k1 as the field notes describe it,
+ * planned across the releases where Kubespray dropped the variables it sets.
  */
 import { describe, expect, it } from 'vitest';
 import { loadCatalog } from '../src/catalog/load.js';
@@ -12,7 +12,8 @@ import { parseVersionPair } from '../src/plan/version-pair.js';
 import { hopContextOf } from '../src/preflight/run-host-checks.js';
 import { assumedFromTag } from '../src/preflight/run-preflights.js';
 import type { HopContext } from '../src/preflight/types.js';
-import { checkVarsDrift, knownVarsOf, loadKnownVars } from '../src/preflight/vars-drift.js';
+import { checkVarsDrift } from '../src/preflight/vars-drift.js';
+import { unreadOnTags } from '../src/vars/check.js';
 import { k1ClusterFile } from './helpers/cli.js';
 
 const catalog = loadCatalog();
@@ -37,112 +38,90 @@ function hopsOf(cluster: Cluster, pair: string): HopContext[] {
   return plan.hops.map(hopContextOf);
 }
 
-function drift(cluster: Cluster, hops: readonly HopContext[]) {
-  return checkVarsDrift({ cluster, hops, known: loadKnownVars(), assumeFromTag: (hop) => assumedFromTag(catalog, hop) });
+function drift(cluster: Cluster, hops: readonly HopContext[], allowUnread?: string[]) {
+  return checkVarsDrift({
+    cluster, hops, allowUnread, assumeFromTag: (hop) => assumedFromTag(catalog, hop),
+    unreadOn: (tag) => unreadOnTags(cluster, [tag], { tableVerified: true }),
+  });
 }
 
-describe('vars-drift on k1', () => {
-  it('warns at the hop into line 2.19 when ipip_mode is written under its old name, and names calico_ipip_mode', async () => {
+describe('vars-drift on k1: the read check, hop by hop', () => {
+  it('names ipip_mode kept as an extra variable on every hop whose tag fails on it, with the typed field to use', async () => {
     const cluster = await k1();
     cluster.extraVars = { ipip_mode: 'Never' };
     const hops = hopsOf(cluster, '1.18→1.24');
 
     const outcome = drift(cluster, hops);
 
-    const ipip = outcome.findings.filter((f) => f.what.includes('ipip_mode'));
-    const into219 = hops.find((h) => h.line === '2.19') as HopContext;
-    expect(ipip).toHaveLength(1);
-    expect(ipip[0]).toMatchObject({ check: 'vars-drift', severity: 'warn', hop: into219.index, where: 'extraVars.ipip_mode' });
-    expect(ipip[0]?.what).toContain(`defined by Kubespray ${into219.fromTag} and gone in ${into219.toTag}`);
-    expect(ipip[0]?.fix).toContain('calico_ipip_mode');
-    expect(ipip[0]?.fix).toContain('network.calico.ipipMode');
+    const ipip = outcome.findings.filter((f) => f.where === 'extraVars.ipip_mode');
+    expect(ipip.map((f) => f.hop)).toEqual(hops.filter((h) => Number(h.line.split('.')[1]) >= 19).map((h) => h.index));
+    expect(ipip.length).toBeGreaterThan(1);
+    expect(ipip[0]).toMatchObject({ check: 'vars-drift', severity: 'warn' });
+    expect(ipip[0]?.what).toMatch(/fails on ipip_mode: ".*calico_ipip_mode/);
+    expect(ipip[0]?.why).toContain('render, plan and apply refuse');
+    expect(ipip[0]?.fix).toBe('set network.calico.ipipMode instead: kspray writes it under the name each tag reads');
     expect(outcome.status).toBe('pass');
   });
 
-  it('says the same for ipip_mode set as a host variable, naming the nodes', async () => {
+  it('says the same for ipip_mode set as a host variable, naming the node', async () => {
     const cluster = await k1();
     cluster.nodes[0]!.vars = { ipip_mode: 'Never' };
-    cluster.nodes[1]!.vars = { ipip_mode: 'Never' };
 
-    const outcome = drift(cluster, hopsOf(cluster, '1.18→1.24'));
+    const outcome = drift(cluster, hopsOf(cluster, '1.22→1.23'));
 
-    const finding = outcome.findings.find((f) => f.what.includes('ipip_mode'));
-    expect(finding?.where).toBe('nodes[0].vars.ipip_mode (k1-master01), nodes[1].vars.ipip_mode (k1-master02)');
-    expect(finding?.details?.variables).toEqual([expect.objectContaining({ name: 'ipip_mode', kind: 'host', renamedTo: 'calico_ipip_mode' })]);
+    const finding = outcome.findings.find((f) => f.where.includes('ipip_mode'));
+    expect(finding?.where).toBe('nodes[0].vars.ipip_mode (k1-master01)');
+    expect(finding?.details?.variables).toEqual([expect.objectContaining({ name: 'ipip_mode', kind: 'host' })]);
   });
 
-  it('does not warn for the typed network.calico.ipipMode: the renderer writes calico_ipip_mode from v2.13.0', async () => {
+  it('tells, as information, that the typed network.calico.ipipMode is written as calico_ipip_mode from the hop into v2.13', async () => {
     const cluster = await k1();
-    const hops = hopsOf(cluster, '1.18→1.24');
+    const hops = hopsOf(cluster, '1.16→1.17');
 
     const outcome = drift(cluster, hops);
 
-    expect(cluster.network.calico?.ipipMode).toBe('Never');
-    expect(outcome.findings.filter((f) => f.what.includes('ipip_mode'))).toEqual([]);
+    expect(outcome.findings).toEqual([expect.objectContaining({ severity: 'info', where: 'network.calico.ipipMode', what: expect.stringContaining('written as calico_ipip_mode for Kubespray v2.13') })]);
   });
 
-  it('warns once, at the hop into line 2.28, for the rbd provisioner', async () => {
+  it('reports the rbd provisioner on every hop from line 2.28 on, not only the one that crosses the removal', async () => {
     const cluster = await k1();
     const hops = hopsOf(cluster, '1.26→1.32');
 
     const outcome = drift(cluster, hops);
 
-    const into228 = hops.find((h) => h.line === '2.28') as HopContext;
-    const rbd = outcome.findings.filter((f) => f.what.includes('rbd_provisioner'));
-    expect(rbd).toHaveLength(1);
-    expect(rbd[0]).toMatchObject({ severity: 'warn', hop: into228.index });
+    const rbd = outcome.findings.filter((f) => f.where.includes('rbdProvisioner'));
+    expect(rbd.map((f) => f.hop)).toEqual(hops.filter((h) => Number(h.line.split('.')[1]) >= 28).map((h) => h.index));
     expect(rbd[0]?.what).toContain('rbd_provisioner_enabled');
-    expect(rbd[0]?.what).toContain(`gone in ${into228.toTag}`);
-    expect(rbd[0]?.where).toContain('addons.rbdProvisioner.enabled');
-    expect(outcome.table?.rows.some((row) => row[0] === String(into228.index) && row[1] === 'rbd_provisioner_enabled')).toBe(true);
+    expect(rbd[0]?.fix).toContain('ceph-csi');
+    expect(outcome.table?.rows.some((row) => row[1] === 'rbd_provisioner_enabled' && row[4] === 'refused')).toBe(true);
   });
 
-  it('passes the same plan without the rbd provisioner', async () => {
+  it('says a setting allowed with --allow-unread silently does nothing', async () => {
+    const cluster = await k1();
+    delete cluster.addons?.rbdProvisioner;
+    cluster.extraVars = { dashboard_enabled: false };
+    delete cluster.addons?.dashboard;
+
+    const outcome = drift(cluster, hopsOf(cluster, '1.34→1.35'), ['dashboard_enabled']);
+
+    const finding = outcome.findings.find((f) => f.where === 'extraVars.dashboard_enabled');
+    expect(finding?.why).toContain('allowed with --allow-unread: it silently does nothing');
+    expect(finding?.why).toContain('it is set to false');
+  });
+
+  it('passes the same plan without the settings the tags dropped', async () => {
     const cluster = await k1();
     delete cluster.addons?.rbdProvisioner;
 
-    const outcome = drift(cluster, hopsOf(cluster, '1.26→1.32'));
+    const outcome = drift(cluster, hopsOf(cluster, '1.26→1.30'));
 
     expect(outcome).toMatchObject({ status: 'pass', findings: [] });
   });
 
-  it('assumes the previous line\'s latest patch when the cluster file names no tag, and says so', async () => {
+  it('is skipped, saying why, when no hop\'s tag has facts', async () => {
     const cluster = await k1();
-    cluster.extraVars = { ipip_mode: 'Never' };
-    const hops = hopsOf(cluster, '1.18→1.19').map((h) => ({ ...h, toTag: 'v2.19.1', line: '2.19', fromTag: undefined }));
-
-    const outcome = drift(cluster, hops);
-
-    expect(outcome.findings[0]?.what).toContain('defined by Kubespray v2.18.2 (assumed: the cluster file names no kubespray.tag) and gone in v2.19.1');
-    expect(outcome.findings[0]?.details?.fromTagAssumed).toBe(true);
-  });
-});
-
-describe('vars-drift rules', () => {
-  const hop: HopContext = { index: 1, fromVersion: 'v1.17.0', toVersion: 'v1.18.0', fromTag: 'vA', toTag: 'vB', line: 'x' };
-  const bare = { name: 'c', kubernetes: { version: 'v1.17.0' }, nodes: [], network: { plugin: 'calico' } } as unknown as Cluster;
-
-  it('needs "defined in FROM": a variable no tag defines (peers) never drifts', () => {
-    const known = knownVarsOf({ vA: ['kube_version'], vB: ['kube_version'] });
-
-    const outcome = checkVarsDrift({ cluster: { ...bare, extraVars: { my_own_var: 1 } }, hops: [hop], known });
-
-    expect(outcome.findings).toEqual([]);
-  });
-
-  it('still warns for a switch set to false, saying the feature may now be on for good', () => {
-    const known = knownVarsOf({ vA: ['kube_version', 'dashboard_enabled'], vB: ['kube_version'] });
-
-    const outcome = checkVarsDrift({ cluster: { ...bare, extraVars: { dashboard_enabled: false } }, hops: [hop], known });
-
-    expect(outcome.findings.map((f) => [f.severity, f.where])).toEqual([['warn', 'extraVars.dashboard_enabled']]);
-    expect(outcome.findings[0]?.why).toContain('it is set to false');
-    expect(outcome.findings[0]?.fix).toBe("remove extraVars.dashboard_enabled before hop 1, and check Kubespray vB's release notes for what replaces dashboard_enabled");
-  });
-
-  it('is skipped, saying why, when the data does not know the tags', () => {
-    const outcome = checkVarsDrift({ cluster: bare, hops: [hop], known: knownVarsOf({}) });
-
-    expect(outcome).toMatchObject({ status: 'skipped', reason: "hop 1: kspray's variable data has no record of vA, vB" });
+    const hop: HopContext = { index: 1, fromVersion: 'v1.17.0', toVersion: 'v1.18.0', fromTag: 'v2.12.10', toTag: 'v2.99.0', line: '2.99' };
+    const outcome = checkVarsDrift({ cluster: { ...cluster, extraVars: { x: 1 } }, hops: [hop], unreadOn: (tag) => unreadOnTags({ ...cluster, extraVars: { x: 1 } }, [tag], { tableVerified: true }) });
+    expect(outcome).toMatchObject({ status: 'skipped', reason: expect.stringContaining('no variable facts for Kubespray v2.99.0') });
   });
 });

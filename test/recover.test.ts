@@ -70,7 +70,7 @@ describe('kspray recover', () => {
       expect(RunReportSchema.parse(document)).toMatchObject({ status: 'failed', totals: { failedHosts: ['k1-node02'] }, cordonedByKspray: ['k1-node02'] });
       const cases = (await parseJUnit(junit)).cases;
       expect(cases.find((c) => c.name === 'hop1:workers-1')).toMatchObject({ outcome: 'failure', message: 'workers failed on k1-node02' });
-      expect(cases.filter((c) => c.outcome === 'passed').map((c) => c.name)).toEqual(['hop1:facts', 'hop1:cleanup-caches', 'hop1:control-plane', 'hop1:canary']);
+      expect(cases.filter((c) => c.outcome === 'passed').map((c) => c.name)).toEqual(['hop1:facts', 'hop1:cleanup-caches', 'hop1:etcd-snapshot', 'hop1:control-plane', 'hop1:canary']);
 
       // A peer that is not at the old version is refused.
       const badPeer = await recover(['--node', 'k1-node02', '--peer', 'k1-node01', '--yes']);

@@ -2,7 +2,7 @@
  * kspray render against the real ansible-inventory: the groups, members and
  * host variables Ansible reads from what kspray writes, per Kubespray dialect.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { groupMembers, inventoryList } from '../src/ansible/inventory.js';
@@ -21,8 +21,8 @@ const expectedHosts: Record<string, { ip: string; iface: string }> = {
   'k1-node05': { ip: '192.168.30.20', iface: 'ens2f0' },
 };
 
-async function renderK1(dir: string, tag: string): Promise<{ inventory: string; extraVars: string; secrets: string }> {
-  const result = await runCli(['render', '-c', k1ClusterFile, '--tag', tag, '--out', dir], { env: k1SecretEnv });
+async function renderK1(dir: string, tag: string, extra: readonly string[] = []): Promise<{ inventory: string; extraVars: string; secrets: string }> {
+  const result = await runCli(['render', '-c', k1ClusterFile, '--tag', tag, '--out', dir, ...extra], { env: k1SecretEnv });
   expect(result.exitCode, result.stderr).toBe(0);
   return {
     inventory: join(dir, 'inventories', 'k1', 'inventory.ini'),
@@ -46,20 +46,43 @@ describe('kspray render, read back by ansible-inventory', () => {
       expect(new Set(groupMembers(list, cluster))).toEqual(new Set([...masters, ...workers]));
       for (const group of absent) expect(list.groups[group]).toBeUndefined();
       for (const [host, want] of Object.entries(expectedHosts)) {
-        expect(list.hostvars[host]).toMatchObject({ ansible_host: host, ip: want.ip, iface: want.iface });
+        expect(list.hostvars[host]).toMatchObject({ ansible_host: host, ip: want.ip });
+        // No Kubespray tag reads a host variable iface: the model keeps it, the inventory does not.
+        expect(list.hostvars[host]?.iface, `${host} ${want.iface}`).toBeUndefined();
       }
       expect(list.hostvars['k1-node01']?.node_labels).toEqual({ 'node-role.kubernetes.io/ingress': '' });
     });
   });
 
-  it('writes [etcd:children] for v2.27.0, as that tag\'s sample does', async () => {
+  it('writes [etcd:children] for v2.27.0, as that tag\'s sample does, and declares k8s_cluster (its facts play needs it)', async () => {
     await withTempDir(async (dir) => {
       const paths = await renderK1(dir, 'v2.27.0');
       const text = await readFile(paths.inventory, 'utf8');
       expect(text).toContain('[etcd:children]\nkube_control_plane\n');
-      expect(text).not.toContain('[k8s_cluster:children]');
+      expect(text).toContain('[k8s_cluster:children]\nkube_control_plane\nkube_node\n');
       const list = await inventoryList(paths.inventory);
       expect(groupMembers(list, 'etcd')).toEqual(masters);
+      expect(new Set(groupMembers(list, 'k8s_cluster'))).toEqual(new Set([...masters, ...workers]));
+    });
+  });
+
+  it('refuses k1 for v2.28.0 while it sets the rbd provisioner, naming it and the tag; renders it without', async () => {
+    await withTempDir(async (dir) => {
+      const refused = await runCli(['render', '-c', k1ClusterFile, '--tag', 'v2.28.0', '--out', dir], { env: k1SecretEnv });
+      expect(refused.exitCode).toBe(2);
+      expect(refused.stderr).toContain('Kubespray v2.28.0 does not read 7 settings of cluster k1');
+      expect(refused.stderr).toContain('addons.rbdProvisioner (rbd_provisioner_enabled, ');
+      expect(refused.stderr).toContain('dropped the rbd provisioner');
+      expect(refused.stderr).toContain('--allow-unread addons.rbdProvisioner');
+      expect(refused.stderr).not.toMatch(/\n\s+at /);
+      await expect(stat(join(dir, 'inventories'))).rejects.toThrow();
+
+      const withoutRbd = join(dir, 'k1-no-rbd.yaml');
+      const k1 = await readFile(k1ClusterFile, 'utf8');
+      await writeFile(withoutRbd, k1.replace(/\n {2}rbdProvisioner:\n(?: {4}.*\n)+/, '\n'));
+      const rendered = await runCli(['render', '-c', withoutRbd, '--tag', 'v2.28.0', '--out', dir], { env: k1SecretEnv });
+      expect(rendered.exitCode, rendered.stderr).toBe(0);
+      expect(await readFile(join(dir, 'extra-vars', 'k1.yml'), 'utf8')).not.toContain('rbd_provisioner');
     });
   });
 
@@ -71,7 +94,7 @@ describe('kspray render, read back by ansible-inventory', () => {
         'v2.28.0': { kube: 'kube_version: 1.16.3', ipip: 'calico_ipip_mode: Never' },
       };
       for (const [tag, want] of Object.entries(forms)) {
-        const paths = await renderK1(join(dir, tag), tag);
+        const paths = await renderK1(join(dir, tag), tag, ['--allow-unread', 'addons.rbdProvisioner']);
         const text = await readFile(paths.extraVars, 'utf8');
         expect(text).toContain(`\n${want.kube}\n`);
         expect(text).toContain(`\n${want.ipip}\n`);

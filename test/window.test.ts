@@ -56,22 +56,22 @@ describe('kspray apply --window / --until', () => {
       expect(fx.journal().every((line) => line.play === 'Gather facts')).toBe(true);
       expect(fx.journal().length).toBeGreaterThan(0);
       const status = JSON.parse((await fx.kspray(['status', '-c', fx.clusterFile, '--json'])).stdout) as { runStatus: string; resumeAt: string; steps: { done: number } };
-      expect(status).toMatchObject({ runStatus: 'stopped-window', resumeAt: 'hop1:control-plane', steps: { done: 2 } });
+      expect(status).toMatchObject({ runStatus: 'stopped-window', resumeAt: 'hop1:control-plane', steps: { done: 3 } });
 
       const first = readReport(report);
       expect(first.status).toBe('stopped-window');
       expect(first.hops[0]!.steps.map((step) => [step.id, step.status])).toEqual([
-        ['hop1:facts', 'succeeded'], ['hop1:cleanup-caches', 'succeeded'], ['hop1:control-plane', 'pending'], ['hop1:canary', 'pending'], ['hop1:workers-1', 'pending'], ['hop1:verify', 'pending'],
+        ['hop1:facts', 'succeeded'], ['hop1:cleanup-caches', 'succeeded'], ['hop1:etcd-snapshot', 'succeeded'], ['hop1:control-plane', 'pending'], ['hop1:canary', 'pending'], ['hop1:workers-1', 'pending'], ['hop1:verify', 'pending'],
       ]);
       const firstJUnit = await parseJUnit(junit);
       expect(firstJUnit.cases.map((c) => [c.name, c.outcome])).toEqual([
-        ['hop1:facts', 'passed'], ['hop1:cleanup-caches', 'passed'], ['hop1:control-plane', 'skipped'], ['hop1:canary', 'skipped'], ['hop1:workers-1', 'skipped'], ['hop1:verify', 'skipped'],
+        ['hop1:facts', 'passed'], ['hop1:cleanup-caches', 'passed'], ['hop1:etcd-snapshot', 'passed'], ['hop1:control-plane', 'skipped'], ['hop1:canary', 'skipped'], ['hop1:workers-1', 'skipped'], ['hop1:verify', 'skipped'],
       ]);
 
       // The next window: the run resumes at the control plane and finishes the hop.
       const resumed = await apply(NEXT_SAT_0100, ['--yes']);
       expect(resumed.exitCode, resumed.stderr).toBe(0);
-      expect(resumed.stderr).toMatch(/resuming: 2 step\(s\) already done, next is hop1:control-plane/);
+      expect(resumed.stderr).toMatch(/resuming: 3 step\(s\) already done, next is hop1:control-plane/);
       const after = JSON.parse((await fx.kspray(['status', '-c', fx.clusterFile, '--json'])).stdout) as { runStatus: string; resumeAt: string | null };
       expect(after).toMatchObject({ runStatus: 'succeeded', resumeAt: null });
       const versions = [...K1_MASTERS, ...k1Workers(2)].map((host) => readFileSync(join(fx.stateDir, host, 'kubelet_version'), 'utf8').trim());
@@ -82,9 +82,9 @@ describe('kspray apply --window / --until', () => {
       expect(second.runId).not.toBe(first.runId);
       expect(second.startedAt).toMatch(/^2024-05-11T01:00/);
       expect(second.hops[0]!.steps.find((step) => step.id === 'hop1:facts')).toMatchObject({ status: 'succeeded', fromEarlierRun: true });
-      expect(second.totals).toMatchObject({ steps: 6, succeeded: 6, failed: 0 });
+      expect(second.totals).toMatchObject({ steps: 7, succeeded: 7, failed: 0 });
       const secondJUnit = await parseJUnit(junit);
-      expect(secondJUnit).toMatchObject({ tests: 6, failures: 0 });
+      expect(secondJUnit).toMatchObject({ tests: 7, failures: 0 });
       expect(secondJUnit.cases.every((c) => c.outcome === 'passed' && c.suite === 'hop1' && c.classname === 'kspray.k1.hop1')).toBe(true);
     });
   });

@@ -49,6 +49,8 @@ export interface ApplyOptions {
   noClusterApi?: string | undefined;
   /** The command that resumes this apply, shown when it stops before the end. Default: `command`. */
   resumeCommand?: string | undefined;
+  /** Step kinds waived knowingly, with why (--no-etcd-snapshot): recorded done with the reason, not run. */
+  waived?: Partial<Record<PlanStep['kind'], string>> | undefined;
 }
 
 /** The verdict of a hop's preflight gate. */

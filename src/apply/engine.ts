@@ -60,6 +60,7 @@ export async function runEngine(input: EngineInput): Promise<ApplyResult> {
   const record = createRunRecorder({
     baseDir: options.baseDir, journal: input.journal, runId, now: deps.now,
     skippedChecks: options.skippedChecks ?? [], skippedGates: options.skippedGates ?? [], noClusterApi: options.noClusterApi, saved: deps.journalSaved,
+    noEtcdSnapshot: options.waived?.['etcd-snapshot'],
   });
   const ran: string[] = [];
   const result = (rest: Pick<ApplyResult, 'status'> & Partial<{ reason: string; failure: ApplyFailure }>): ApplyResult => {
@@ -164,6 +165,15 @@ export async function runEngine(input: EngineInput): Promise<ApplyResult> {
           throw interrupted(step, hop, { notStarted: true, atBoundary: true });
         }
         await checkGatesBefore(hop, step, inShared ? shared : undefined);
+        const waiver = options.waived?.[step.kind];
+        if (waiver !== undefined) {
+          // Waived knowingly (--no-etcd-snapshot): recorded done, with why, not run.
+          emit({ type: 'step', phase: 'start', stepId: step.id, hop: step.hop, kind: step.kind, title: step.title, hosts: step.hosts, estimateMs: 0, drains: [] });
+          await record.waive(step, waiver);
+          emit({ type: 'step', phase: 'end', stepId: step.id, title: step.title, status: 'succeeded', durationMs: 0, message: redact(`not run, waived: ${waiver}`), failedHosts: [], atBoundary: false });
+          ran.push(step.id);
+          continue;
+        }
         // A wave of a run already under way was admitted with it.
         const verdict = inShared ? { go: true as const } : ((await deps.beforeStep?.(step, record.journal)) ?? { go: true as const });
         if (!verdict.go) throw new End({ status: 'stopped', reason: verdict.reason });

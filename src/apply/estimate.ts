@@ -16,6 +16,7 @@ export const DEFAULT_ESTIMATES = {
   perNodeBatchMs: 10 * MINUTE,
   factsMs: 2 * MINUTE,
   cleanupMs: 1 * MINUTE,
+  etcdSnapshotMs: 2 * MINUTE,
   verifyMs: 1 * MINUTE,
 } as const;
 
@@ -79,6 +80,7 @@ export function estimateStepMs(step: Pick<PlanStep, 'kind' | 'hosts' | 'serial'>
   if (isNode) return DEFAULT_ESTIMATES.perNodeBatchMs * batches;
   if (step.kind === 'facts') return DEFAULT_ESTIMATES.factsMs;
   if (step.kind === 'cleanup-caches') return DEFAULT_ESTIMATES.cleanupMs;
+  if (step.kind === 'etcd-snapshot') return DEFAULT_ESTIMATES.etcdSnapshotMs;
   return DEFAULT_ESTIMATES.verifyMs;
 }
 

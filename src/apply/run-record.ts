@@ -7,7 +7,7 @@
  */
 import { hostname } from 'node:os';
 import {
-  failStep, finishRun, finishStep, interruptRun, recordCleanup, recordCordon, recordGate, recordHopFinished, recordHostResults, recordSkippedCheck,
+  failStep, finishRun, finishStep, interruptRun, recordCleanup, recordCordon, recordSnapshot, recordGate, recordHopFinished, recordHostResults, recordSkippedCheck,
   recordSkippedGate, recordUncordon, saveJournal, startRun, startStep, type GateRecord, type Journal, type RunStatus,
 } from '../journal/journal.js';
 import { isNodeUpgrade } from '../plan/step-kinds.js';
@@ -22,6 +22,8 @@ export interface RunRecorderInput {
   skippedChecks: ReadonlyArray<{ id: string; reason: string }>;
   skippedGates: ReadonlyArray<{ name: string; reason: string }>;
   noClusterApi: string | undefined;
+  /** --no-etcd-snapshot's reason: recorded on the run. */
+  noEtcdSnapshot?: string | undefined;
   /** After every save, with the text written (the cluster's copy mirrors it). */
   saved?: ((text: string, runId: string | undefined) => void) | undefined;
 }
@@ -31,7 +33,9 @@ export interface RunRecorder {
   /** Whether this run was recorded (its first hop got as far as being prepared). */
   readonly started: boolean;
   ensureRun(): Promise<void>;
-  startStep(step: PlanStep, logPath: string): Promise<void>;
+  startStep(step: PlanStep, logPath?: string): Promise<void>;
+  /** A step waived knowingly (--no-etcd-snapshot): recorded done, with why, without running. */
+  waive(step: PlanStep, reason: string): Promise<void>;
   /** A step's outcome: host results, cleanups, what it cordoned or uncordoned, its end; a succeeded verify finishes its hop. */
   recordOutcome(step: PlanStep, hop: PlanHop, outcome: StepOutcome, cordoningPlays: readonly string[]): Promise<void>;
   gate(record: Omit<GateRecord, 'at' | 'runId'>): Promise<void>;
@@ -59,19 +63,27 @@ export function createRunRecorder(input: RunRecorderInput): RunRecorder {
       started = true;
       let next = startRun(journal, {
         runId: input.runId, at: input.now(), pid: process.pid, host: hostname(),
-        flags: { skippedChecks: [...input.skippedChecks], ...(input.noClusterApi ? { noClusterApi: input.noClusterApi } : {}) },
+        flags: {
+          skippedChecks: [...input.skippedChecks], ...(input.noClusterApi ? { noClusterApi: input.noClusterApi } : {}),
+          ...(input.noEtcdSnapshot ? { noEtcdSnapshot: input.noEtcdSnapshot } : {}),
+        },
       });
       for (const check of input.skippedChecks) next = recordSkippedCheck(next, check);
       for (const gate of input.skippedGates) next = recordSkippedGate(next, gate);
       await save(next);
     },
     async startStep(step, logPath) {
-      await save(startStep(journal, step.id, { at: input.now(), hop: step.hop, kind: step.kind, logPath }));
+      await save(startStep(journal, step.id, { at: input.now(), hop: step.hop, kind: step.kind, ...(logPath === undefined ? {} : { logPath }) }));
+    },
+    async waive(step, reason) {
+      const started = startStep(journal, step.id, { at: input.now(), hop: step.hop, kind: step.kind });
+      await save(finishStep(started, step.id, { at: input.now(), message: `not run, waived: ${reason}` }));
     },
     async recordOutcome(step, hop, outcome, cordoningPlays) {
       let next = journal;
       if (Object.keys(outcome.hosts).length > 0) next = recordHostResults(next, step.id, outcome.hosts);
       for (const cleanup of outcome.cleanups ?? []) next = recordCleanup(next, { ...cleanup, at: input.now(), stepId: step.id });
+      if (outcome.snapshot) next = recordSnapshot(next, { ...outcome.snapshot, at: input.now(), stepId: step.id, hop: step.hop });
       const measured = step.sharedRun ? { durationMs: Math.round(outcome.durationMs) } : {};
       if (outcome.kind === 'succeeded') {
         next = recordCordonState(next, step, outcome);

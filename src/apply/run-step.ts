@@ -16,6 +16,7 @@ import type { RunControl } from '../ansible/run-control.js';
 import type { PlaybookOutcome, Recap } from '../ansible/recap.js';
 import type { HostResultInput } from '../journal/journal.js';
 import type { PlanHop, PlanStep } from '../plan/types.js';
+import { parseSnapshotResult, type EtcdSnapshot } from '../etcd/snapshot.js';
 
 /** Where a host failed: what `kspray apply` says once, on failure. */
 export interface FailedTask {
@@ -34,6 +35,8 @@ export interface StepOutcome {
   durationMs: number;
   /** Paths kspray's cleanup playbook removed, per host (for the journal). */
   cleanups?: Array<{ host: string; paths: string[] }>;
+  /** The etcd snapshot kspray's snapshot playbook took and checked (for the journal). */
+  snapshot?: EtcdSnapshot;
   /** An interrupted step: the play it was in and the hosts that had started it (see inFlight). */
   interruptedIn?: { play: string | undefined; hosts: string[] };
   /** Interrupted at a batch boundary as asked (the graceful stop): no host was in flight. */
@@ -63,7 +66,20 @@ export async function runPlaybookStep(step: PlanStep, ctx: RunStepContext): Prom
     await mkdir(join(step.resultDir, 'hosts'), { recursive: true, mode: 0o700 });
   }
   const outcome = await runPlaybookOnly(step, step.argv, ctx);
-  return step.resultDir && outcome.kind === 'succeeded' ? { ...outcome, cleanups: await readCleanups(step.resultDir) } : outcome;
+  if (!step.resultDir || outcome.kind !== 'succeeded') return outcome;
+  if (step.kind === 'etcd-snapshot') return withSnapshot(outcome, step.resultDir);
+  return { ...outcome, cleanups: await readCleanups(step.resultDir) };
+}
+
+/** The snapshot step succeeds only with a snapshot that was saved, reads back, and has the size etcdctl reports. */
+async function withSnapshot(outcome: StepOutcome, resultDir: string): Promise<StepOutcome> {
+  const files = (await readdir(join(resultDir, 'hosts')).catch(() => [] as string[])).filter((name) => name.endsWith('.json'));
+  const parsed = files.length === 1
+    ? parseSnapshotResult(JSON.parse(await readFile(join(resultDir, 'hosts', files[0]!), 'utf8')) as unknown)
+    : { ok: false as const, reason: `the snapshot playbook left ${files.length} results, not 1` };
+  if (!parsed.ok) return { ...outcome, kind: 'failed', message: parsed.reason, failedHosts: Object.keys(outcome.hosts) };
+  const { snapshot } = parsed;
+  return { ...outcome, snapshot, message: `etcd snapshot ${snapshot.path} on ${snapshot.host}: ${snapshot.sizeBytes} bytes, revision ${snapshot.revision}, sha256 ${snapshot.sha256.slice(0, 12)}…` };
 }
 
 /** What kspray's cleanup playbook wrote: one JSON file per host. */

@@ -13,13 +13,11 @@ import { type TagFiles, resolveRelative } from './extract/tag-files.js';
 const SYMLINK_MODE = '120000';
 const LARGE_BLOB = 256 * 1024;
 
-/** What the extractors read: Kubespray's defaults and checksums, playbooks, sample inventory, root files. */
-const PREFETCH_DIRS = [
-  'roles/kubespray-defaults', 'roles/kubespray_defaults', 'roles/download/defaults', 'roles/download/vars',
-  'roles/upgrade', 'roles/kubernetes/control-plane/tasks', 'roles/kubernetes/master/tasks',
-  'roles/dynamic_groups', 'roles/validate_inventory', 'roles/kubernetes/preinstall/tasks',
-  'inventory/sample', 'playbooks',
-];
+/**
+ * What the extractors read: the roles (defaults, checksums, and every task and
+ * template for the variable facts), playbooks, sample inventory, root files.
+ */
+const PREFETCH_DIRS = ['roles', 'inventory/sample', 'playbooks'];
 const PREFETCH_ROOT_GLOBS = [':(glob)*.yml', ':(glob)*.yaml', ':(glob)*.txt'];
 
 /** Blob contents shared across tags of one refresh, keyed by blob id. */

@@ -16,9 +16,12 @@ import { cacheDir } from '../util/paths.js';
 import { registerSecret } from '../util/redact.js';
 import { kubesprayGit, listAllTags, listTagInfo } from '../kubespray/git.js';
 import { extractTagRecord } from './extract/record.js';
+import { extractVariables, type FileNamesCache } from './extract/variables.js';
 import { type BlobCache, gitTagFiles } from './git-tag-files.js';
 import { loadBundledDocument, refreshedCatalogPath } from './load.js';
+import { refreshedVariablesPath } from './snapshot.js';
 import { type CatalogDocument, type TagRecord, tagRecord } from './schema.js';
+import { buildVariablesDocument, type ExtractedTag, type VariablesDocument } from './variables-document.js';
 import { compareLines, compareTags, isReleaseTag, lineOfTag } from './versions.js';
 
 export interface RefreshOptions {
@@ -34,7 +37,18 @@ export interface RefreshOptions {
 const OBJECT_FIELDS_MERGED = ['groups', 'ansible', 'kubeadm_upgrade'];
 const PARALLEL_TAGS = 4;
 
+export interface RefreshResult {
+  catalog: CatalogDocument;
+  /** What each tag reads (src/catalog/extract/variables.ts), for the tags whose files could be read. */
+  variables: VariablesDocument;
+}
+
 export async function refreshCatalog(options: RefreshOptions): Promise<CatalogDocument> {
+  return (await refreshKubespray(options)).catalog;
+}
+
+/** The catalog and the variable facts of every release tag, from one read of each tag's files. */
+export async function refreshKubespray(options: RefreshOptions): Promise<RefreshResult> {
   // A token in the URL is a secret: masked in anything printed, dropped from what is stored.
   registerUrlSecret(options.repo);
   const bundled = loadBundledDocument();
@@ -50,7 +64,9 @@ export async function refreshCatalog(options: RefreshOptions): Promise<CatalogDo
   }
   const bundledByTag = new Map(bundled.tags.map((record) => [record.tag, record]));
   const blobs: BlobCache = new Map();
+  const fileNames: FileNamesCache = new Map();
   const records: TagRecord[] = [];
+  const variables: ExtractedTag[] = [];
   const skipped: Array<{ tag: string; reason: string }> = [];
   let done = 0;
 
@@ -59,6 +75,8 @@ export async function refreshCatalog(options: RefreshOptions): Promise<CatalogDo
     const sameCommit = previous !== undefined && previous.sha === info.sha ? previous : undefined;
     try {
       const files = await gitTagFiles(git, info.tag, blobs);
+      // Variable facts come from the files alone: nothing of them is carried over.
+      variables.push({ tag: info.tag, sha: info.sha, variables: await extractVariables(files, fileNames) });
       const rebuilt = await extractTagRecord(files, {
         tag: info.tag, sha: info.sha, date: info.commitDate, annotated: info.annotated, taggerDate: info.taggerDate,
       });
@@ -79,8 +97,10 @@ export async function refreshCatalog(options: RefreshOptions): Promise<CatalogDo
     throw new UsageError(`no tag of ${displayRepo(options.repo)} could be read: ${skipped[0]?.tag}: ${skipped[0]?.reason}`);
   }
   records.sort((a, b) => compareTags(a.tag, b.tag));
+  const recorded = new Set(records.map((record) => record.tag));
+  const readable = variables.filter((entry) => recorded.has(entry.tag));
 
-  return {
+  const catalog: CatalogDocument = {
     meta: {
       generated_at: new Date().toISOString(),
       extractor: 'kspray catalog refresh',
@@ -97,6 +117,11 @@ export async function refreshCatalog(options: RefreshOptions): Promise<CatalogDo
     ...(bundled.schema ? { schema: bundled.schema } : {}),
     tags: records,
   };
+  const variablesMeta = {
+    generated_at: catalog.meta?.generated_at, extractor: 'kspray catalog refresh', extractor_version: 1,
+    source_repo: displayRepo(options.repo), tags_included: readable.length,
+  };
+  return { catalog, variables: buildVariablesDocument(readable, variablesMeta) };
 }
 
 function validated(record: Record<string, unknown>): TagRecord {
@@ -111,6 +136,18 @@ export async function writeRefreshedCatalog(document: CatalogDocument): Promise<
   const path = refreshedCatalogPath();
   await writeFileAtomic(path, `${JSON.stringify(document, null, 1)}\n`);
   return path;
+}
+
+/** Writes the refreshed variable facts beside the refreshed catalog (src/vars/facts.ts reads them first); returns the path. */
+export async function writeRefreshedVariables(document: VariablesDocument, path = refreshedVariablesPath()): Promise<string> {
+  await writeFileAtomic(path, serializeVariables(document));
+  return path;
+}
+
+/** One tag entry per line: small diffs when a tag is added or re-read. */
+export function serializeVariables(document: VariablesDocument): string {
+  const tags = document.tags.map((entry) => `  ${JSON.stringify(entry)}`).join(',\n');
+  return `{\n "meta": ${JSON.stringify(document.meta)},\n "tags": [\n${tags}\n ]\n}\n`;
 }
 
 /** The bundled record overlaid with what was rebuilt; object fields merged one level deep. */
@@ -163,8 +200,10 @@ function pick(value: unknown): unknown {
   return Object.fromEntries(Object.keys(value).sort().map((key) => [key, pick(value[key])]));
 }
 
-async function openRepository(repo: string): Promise<{ git: SimpleGit; where: string }> {
-  const isUrl = /^[a-z][a-z0-9+.-]*:\/\//i.test(repo) || /^[^/]+@[^:/]+:/.test(repo);
+/** A Kubespray repository to read tags from: a local clone in place, a URL or bundle mirrored into the cache. */
+export async function openRepository(repo: string): Promise<{ git: SimpleGit; where: string }> {
+  // A git bundle file (Kubespray's tags, as CI keeps them offline) is cloned like a URL.
+  const isUrl = /^[a-z][a-z0-9+.-]*:\/\//i.test(repo) || /^[^/]+@[^:/]+:/.test(repo) || (repo.endsWith('.bundle') && await isFile(repo));
   if (!isUrl) {
     const local = resolve(repo);
     if (!(await isDirectory(local))) throw new UsageError(`no such directory: ${repo}`, 'pass a Kubespray clone or a git URL to --repo');
@@ -217,6 +256,14 @@ function registerUrlSecret(repo: string): void {
 /** A repository location fit to print and store: credentials in a URL are dropped. */
 export function displayRepo(repo: string): string {
   return repo.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s'"]*@/gi, '$1');
+}
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
 }
 
 async function isDirectory(path: string): Promise<boolean> {

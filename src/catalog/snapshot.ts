@@ -28,6 +28,13 @@ export function refreshedCatalogPath(): string {
   return join(cacheDir(), 'catalog.json');
 }
 
+/** The variable facts a refresh writes beside its catalog (src/vars/facts.ts looks there first). */
+export function refreshedVariablesPath(): string {
+  return join(cacheDir(), 'variables.json');
+}
+
+export const bundledVariablesPath = join(dataDir, 'kubespray', 'variables.json');
+
 let memo: { key: string; catalog: Catalog } | undefined;
 let rawMemo: { document: CatalogDocument; sha256: string } | undefined;
 

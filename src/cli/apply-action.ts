@@ -36,15 +36,16 @@ import type { ApplyCommandOptions } from './apply.js';
 import { buildPlanContext, type PlanContext } from './plan-input.js';
 import { readLiveFacts } from './live-facts.js';
 import { openClusterSide } from './cluster-side.js';
+import { CHECK_IDS } from '../preflight/registry.js';
+import { checkGateWaivers, parseWaivers, type Waivers } from './waivers.js';
 import { controlPlaneAtTarget, verifyFromFacts } from '../apply/verify.js';
 import { printJson, printStderr, printStdout } from './output.js';
-import { checkGateWaivers, parseWaivers, type Waivers } from './apply-waivers.js';
 import { onStopSignals, openViews } from './apply-views.js';
 import { gateChecker, kubeAccess, soakStep } from './apply-watch.js';
 import { formatArgv } from '../process/exec-error.js';
 
-export async function runApplyCommand(versions: string | undefined, options: ApplyCommandOptions): Promise<void> {
-  const waivers = parseWaivers(options);
+export async function runApplyCommand(versions: string | undefined, options: ApplyCommandOptions, rawArgs: readonly string[]): Promise<void> {
+  const waivers = waiversOf(options, rawArgs);
   const now = applyClock();
   const limits = windowLimits(options, now());
   if (!options.dryRun && !options.yes && !process.stdin.isTTY) {
@@ -112,7 +113,7 @@ export async function runApplyCommand(versions: string | undefined, options: App
     confirmHop: (hop, steps, summary, signal) => (options.yes ? Promise.resolve(true) : views.aside(() => confirm(hop, steps, false, summary, signal))),
     prepareHop: async (hop) => {
       await checkAnsible(hop, Boolean(options.forceAnsible), note);
-      const prepared = await prepareHopWorkspace({ hop, cluster: loaded.cluster, clusterBaseDir: baseDir, cacheDir: cacheDir() });
+      const prepared = await prepareHopWorkspace({ hop, cluster: loaded.cluster, clusterBaseDir: baseDir, cacheDir: cacheDir(), allowUnread: options.allowUnread });
       return { env: { ...prepared.env } };
     },
     hopFinished: async (hop, say) => {
@@ -161,6 +162,7 @@ export async function runApplyCommand(versions: string | undefined, options: App
     result = await applyPlan({
       baseDir, plan, select, breakLock: Boolean(options.breakLock), replan: Boolean(options.replan), command: `kspray apply -c ${options.cluster}`,
       skippedChecks: waivers.skippedChecks, skippedGates: waivers.skippedGates, noClusterApi: waivers.noClusterApi,
+      ...(waivers.noEtcdSnapshot === undefined ? {} : { waived: { 'etcd-snapshot': waivers.noEtcdSnapshot } }),
       resumeCommand: resumeCommand(options, waivers),
     }, deps);
   } finally {
@@ -187,6 +189,8 @@ function resumeCommand(options: ApplyCommandOptions, waivers: Waivers): string {
     ...waivers.skippedGates.flatMap((gate) => ['--skip-gate', gate.name, '--reason', gate.reason]),
     ...(options.skipPreflight ? ['--skip-preflight'] : []),
     ...(waivers.noClusterApi !== undefined ? ['--no-cluster-api', '--reason', waivers.noClusterApi] : []),
+    ...(waivers.noEtcdSnapshot !== undefined ? ['--no-etcd-snapshot', '--reason', waivers.noEtcdSnapshot] : []),
+    ...(options.allowUnread ?? []).flatMap((name) => ['--allow-unread', name]),
   ]);
 }
 
@@ -261,6 +265,16 @@ async function readPlanFile(path: string): Promise<PlanDocument> {
     );
   }
   return parsed.plan;
+}
+
+/**
+ * The waivers of this apply (waivers.ts: each --reason right after what it
+ * explains), checked against what the run can honour.
+ */
+function waiversOf(options: ApplyCommandOptions, rawArgs: readonly string[]): Waivers {
+  const waivers = parseWaivers(rawArgs, CHECK_IDS);
+  if (waivers.noClusterApi !== undefined && options.soak !== undefined) throw new UsageError('--soak watches the canary through the cluster API: it cannot run with --no-cluster-api');
+  return { ...waivers, skippedChecks: [...waivers.skippedChecks, ...(options.skipPreflight ? [{ id: 'preflight', reason: 'not run (--skip-preflight)' }] : [])] };
 }
 
 /**

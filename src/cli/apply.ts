@@ -20,14 +20,14 @@ export interface ApplyCommandOptions extends PlanShapeOptions {
   /** --skip-gate NAME: a health gate waived for the run (with its --reason). */
   skipGate?: string[];
   reason?: string[];
-  /** The order --skip-check and --skip-gate were given in (each takes the --reason in its position). */
-  waiverOrder?: Array<'check' | 'gate'>;
   /** --events FILE: every event of the run, one JSON object per line. */
   events?: string;
   skipPreflight?: boolean;
   soak?: string;
   /** false with --no-cluster-api (commander's negated option). */
   clusterApi?: boolean;
+  /** false with --no-etcd-snapshot. */
+  etcdSnapshot?: boolean;
 }
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -52,8 +52,7 @@ waives one for the run (recorded).
 `;
 
 export function register(program: Command): void {
-  const waiverOrder: Array<'check' | 'gate'> = [];
-  const command = withPlanOptions(program
+  withPlanOptions(program
     .command('apply')
     .description('run the plan: facts, control plane and etcd, a canary, the workers; resumable, one run per cluster')
     .argument('[versions]', 'FROM→TO, as for plan (or use --to); without a target, resume the unfinished plan the journal recorded'))
@@ -70,19 +69,21 @@ export function register(program: Command): void {
     .option('--replan', 'discard the unfinished recorded plan (or one that no longer matches today\'s inputs) and plan afresh from where the cluster is')
     .option('--skip-check <id>', 'run a hop although preflight check ID blocks it (repeatable, each with its --reason; the journal records both)', collect)
     .option('--skip-gate <name>', 'go on without health gate NAME (upgrade.gates; repeatable, each with its --reason; the journal records both)', collect)
-    .option('--reason <text>', 'why the --skip-check or --skip-gate in the same position may be skipped; with --no-cluster-api, its reason comes last', collect)
+    .option('--reason <text>', 'why the waiver just before it (--skip-check ID, --skip-gate NAME, --no-cluster-api, --no-etcd-snapshot) is knowingly taken', collect)
     .option('--skip-preflight', 'do not run the preflight checks before each hop, but for the cluster API (they run by default, see `kspray preflight --help`; the journal records the skip)')
     .option('--no-cluster-api', 'run without the Kubernetes API: no PDB check, fixed batches, verify from the playbook results (needs --reason TEXT; recorded in the journal and the reports)')
+    .option('--no-etcd-snapshot', 'take no etcd snapshot before each hop\'s control plane (needs --reason TEXT; recorded in the journal and the reports)')
     .option('--window <spec>', 'maintenance window, e.g. "Sat 01:00-05:00" or "Sat,Sun 23:00-03:00 UTC": a step starts only if it should end inside it (needs --yes)')
     .option('--until <time>', 'stop at a step boundary before TIME (HH:MM, or ISO like 2024-05-04T05:00:00Z; needs --yes)')
     .option('--report <file>', 'write the run report (JSON) to FILE at the end of the run, whatever its outcome')
     .option('--junit <file>', 'write the run as JUnit XML (one testcase per step) to FILE at the end of the run')
     .option('--events <file>', 'append every event of the run (steps, waves, hosts, plays, tasks, gates) to FILE as JSON lines (kspray schema events)')
     .addHelpText('after', HELP_AFTER)
-    .action(async (versions: string | undefined, options: ApplyCommandOptions) => {
+    .action(async (versions: string | undefined, options: ApplyCommandOptions, command: Command) => {
       const { runApplyCommand } = await import('./apply-action.js');
-      await runApplyCommand(versions, { ...options, waiverOrder });
+      // The raw arguments: a --reason belongs to the waiver written just before it.
+      // (commander keeps them on the program as rawArgs, which its typings do not declare)
+      const rawArgs = (command.parent as { rawArgs?: string[] } | null)?.rawArgs ?? process.argv.slice(2);
+      await runApplyCommand(versions, options, rawArgs);
     });
-  command.on('option:skip-check', () => waiverOrder.push('check'));
-  command.on('option:skip-gate', () => waiverOrder.push('gate'));
 }

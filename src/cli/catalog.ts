@@ -42,15 +42,15 @@ export function register(program: Command): void {
   catalog
     .command('refresh')
     .description('rebuild the catalog from a Kubespray git repository (URL or local clone) into the cache')
-    .requiredOption('--repo <url-or-path>', 'Kubespray git URL (mirrored into the cache) or local clone (read in place)')
+    .requiredOption('--repo <url-or-path>', 'Kubespray git URL or git bundle file (mirrored into the cache), or a local clone (read in place)')
     .action(async (options: { repo: string }) => {
       const { loadCatalogOrBundled } = await import('../catalog/load.js');
-      const { refreshCatalog, writeRefreshedCatalog, diffCatalogs, displayRepo } = await import('../catalog/refresh.js');
+      const { refreshKubespray, writeRefreshedCatalog, writeRefreshedVariables, diffCatalogs, displayRepo } = await import('../catalog/refresh.js');
       const { renderRefreshSummary } = await import('../catalog/present.js');
       // A damaged refreshed catalog is what a refresh repairs: compare with the bundled one then.
       const before = loadCatalogOrBundled().tags();
       printStderr(`reading Kubespray tags from ${displayRepo(options.repo)} …`);
-      const document = await refreshCatalog({
+      const { catalog: document, variables } = await refreshKubespray({
         repo: options.repo,
         onTag: (tag, done, total) => {
           if (process.stderr.isTTY) process.stderr.write(`\r  ${done}/${total} ${tag}   `);
@@ -58,6 +58,8 @@ export function register(program: Command): void {
       });
       if (process.stderr.isTTY) process.stderr.write('\n');
       const path = await writeRefreshedCatalog(document);
+      const variablesPath = await writeRefreshedVariables(variables);
       printStderr(renderRefreshSummary(document, diffCatalogs(before, document.tags), path));
+      printStderr(`variable facts of ${variables.tags.length} tag(s): ${variablesPath}`);
     });
 }

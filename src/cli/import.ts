@@ -8,8 +8,12 @@ export function register(program: Command): void {
     .requiredOption('--inventory <ini>', 'inventory file, read through ansible-inventory')
     .option('--extra-vars <yml>', 'the extra-vars file passed to ansible-playbook with -e @FILE (read as Ansible reads it: YAML 1.1)')
     .option('--name <name>', 'cluster name (default: the inventory directory name)')
-    .option('--kube-version <version>', 'the Kubernetes version the cluster runs (default: kube_version from the variables)')
-    .action(async (options: { inventory: string; extraVars?: string; name?: string; kubeVersion?: string }) => {
+    .option('--kube-version <version>', 'the Kubernetes version the cluster runs (default: the version the variables set)')
+    .option('--group-vars <dir>', 'the inventory\'s group_vars: carry what differs from the tag\'s sample (typed fields, extraVars, node vars), drop what equals it')
+    .option('--sample <dir>', 'with --group-vars: the sample group_vars of the tag the cluster runs (default: ../../sample/group_vars of a Kubespray checkout)')
+    .option('--tag <tag>', 'with --group-vars and --kubespray: read that tag\'s sample group_vars from the repository')
+    .option('--kubespray <repo>', 'with --tag: a Kubespray clone, git URL or bundle')
+    .action(async (options: { inventory: string; extraVars?: string; name?: string; kubeVersion?: string; groupVars?: string; sample?: string; tag?: string; kubespray?: string }) => {
       const { basename, dirname, resolve, relative, join } = await import('node:path');
       const { stringify } = await import('yaml');
       const { importCluster } = await import('../model/import.js');
@@ -19,10 +23,17 @@ export function register(program: Command): void {
       const { packageRoot } = await import('../util/paths.js');
       const { readImportInventory, readImportExtraVars } = await import('./import-inputs.js');
 
-      const inventory = await readImportInventory(options.inventory);
+      let inventory;
+      let groupVars;
+      if (options.groupVars !== undefined) {
+        const { readGroupVarsImport } = await import('./import-group-vars.js');
+        ({ inventory, diff: groupVars } = await readGroupVarsImport(options.inventory, options.groupVars, options));
+      } else {
+        inventory = await readImportInventory(options.inventory);
+      }
       const { vars: extraVars, notes: readNotes } = options.extraVars ? await readImportExtraVars(options.extraVars) : { vars: {}, notes: [] };
       const name = options.name ?? basename(dirname(resolve(options.inventory))).toLowerCase().replace(/[^a-z0-9_-]/g, '-');
-      const { cluster, notes, secretEnv } = importCluster({ inventory, extraVars, name, ...(options.kubeVersion ? { kubeVersion: options.kubeVersion } : {}) });
+      const { cluster, notes, secretEnv } = importCluster({ inventory, extraVars, name, ...(groupVars ? { groupVars } : {}), ...(options.kubeVersion ? { kubeVersion: options.kubeVersion } : {}) });
       if (cluster.nodes.length === 0) {
         throw new UsageError(
           `${options.inventory}: no host is in a Kubernetes group (kube_control_plane / kube-master, etcd, kube_node / kube-node)`,

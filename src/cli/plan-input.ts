@@ -34,6 +34,7 @@ import type { PlanDocument, PlanRequest } from '../plan/types.js';
 import { parseVersionPair, parseVersionSpec, type VersionPair, type VersionSpec } from '../plan/version-pair.js';
 import { UsageError } from '../util/errors.js';
 import { cacheDir } from '../util/paths.js';
+import { checkSettingsRead } from '../vars/check.js';
 import { loadClusterOrFail } from './load-cluster.js';
 import { printStderr } from './output.js';
 import { readLiveFacts, type LiveFacts } from './live-facts.js';
@@ -63,6 +64,8 @@ export interface PlanFlags {
   replan?: boolean | undefined;
   /** --no-cluster-api: do not read the cluster at all. */
   noClusterApi?: boolean | undefined;
+  /** --allow-unread: settings accepted although a hop's tag does not read them. */
+  allowUnread?: string[] | undefined;
 }
 
 /** How buildPlanContext reads the live cluster. */
@@ -71,6 +74,12 @@ export interface LiveRead {
   waves?: boolean;
   /** Also list what the removed-API check scans, so that `plan --preflight` reads the cluster once. */
   forPreflight?: boolean;
+  /**
+   * Refuse (exit 2) a plan whose hop's tag does not read a setting of the cluster
+   * file, unless --allow-unread names it (default true). `preflight` passes false:
+   * its vars-drift check reports them per hop instead.
+   */
+  checkReads?: boolean;
 }
 
 export interface PlanContext {
@@ -93,6 +102,8 @@ export interface PlanContext {
   plan: PlanDocument;
   /** The one read of the live cluster (undefined with --no-cluster-api). */
   live: LiveFacts | undefined;
+  /** --allow-unread. */
+  allowUnread: string[] | undefined;
 }
 
 /** The target is where the cluster already is: nothing to plan (exit 0). */
@@ -294,13 +305,16 @@ export async function buildPlanContext(flags: PlanFlags, read: LiveRead = {}): P
 
   const input: PlanInput = { ...base, from, ...(await workerWaves(loaded, live, request, recorded, read)) };
   const plan = planUpgrade(input);
+  if (read.checkReads !== false) {
+    checkSettingsRead(loaded.cluster, plan.hops.map((hop) => hop.tag), { tableVerified: catalog.source.kind === 'bundled', allowUnread: flags.allowUnread });
+  }
   if (!recorded) {
     const mismatch = checkInHopMatches(state, plan.hops[0]);
     if (mismatch) throw new UsageError(mismatch, `where the cluster is: ${state.sources.join('; ')}. Resume that hop (kspray apply -c ${flags.cluster} without a target), or pin its tag (kspray pin)`);
   }
   const { planDifferences } = recorded ? await import('../plan/identity.js') : { planDifferences: undefined };
   const drift = recorded && planDifferences ? planDifferences(recorded, plan) : [];
-  return { kind: 'plan', loaded, catalog, lock, stateDir, journal, journalPath, journalFromCluster, state, mode: recorded ? 'resume' : 'fresh', recorded, drift, input, plan, live };
+  return { kind: 'plan', loaded, catalog, lock, stateDir, journal, journalPath, journalFromCluster, state, mode: recorded ? 'resume' : 'fresh', recorded, drift, input, plan, live, allowUnread: flags.allowUnread };
 }
 
 /** A FROM typed on the command line must be where the cluster is. */

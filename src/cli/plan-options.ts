@@ -14,7 +14,15 @@ export interface PlanShapeOptions {
   context?: string;
   maxUnavailable?: string;
   zoneSpread?: boolean;
+  allowUnread?: string[];
 }
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+/** `--allow-unread VAR`, shared by render, plan and apply. */
+export const ALLOW_UNREAD_FLAG = '--allow-unread <var>';
+export const ALLOW_UNREAD_HELP = 'accept a setting a hop\'s tag does not read (a Kubespray variable or a cluster-file path; repeatable): an extra or node variable is written anyway, a typed setting with no name in that tag is left out';
+export { collect as collectOption };
 
 export function withPlanOptions(command: Command): Command {
   return command
@@ -26,5 +34,6 @@ export function withPlanOptions(command: Command): Command {
     .option('--kubeconfig <path>', 'kubeconfig of the cluster (default: KUBECONFIG, then the cluster file\'s access.kubeconfig, then artifacts/admin.conf beside it)')
     .option('--context <name>', 'kubeconfig context')
     .option('--max-unavailable <n|p%>', 'most workers drained at once in a PDB-aware wave', '20%')
-    .option('--zone-spread', 'never two nodes of the same zone in one wave');
+    .option('--zone-spread', 'never two nodes of the same zone in one wave')
+    .option(ALLOW_UNREAD_FLAG, ALLOW_UNREAD_HELP, collect);
 }

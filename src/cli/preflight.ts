@@ -3,7 +3,7 @@ import type { Catalog } from '../catalog/catalog.js';
 import type { Cluster } from '../model/schema.js';
 import type { PlanDocument, PlanHop, PlanStep } from '../plan/types.js';
 // Both tiny and free of dependencies: fine to load at start-up.
-import { CHECK_IDS, checksHelp } from '../preflight/registry.js';
+import { checksHelp } from '../preflight/registry.js';
 import { UsageError } from '../util/errors.js';
 import { printJson, printStderr, printStdout } from './output.js';
 import type { PlanContext } from './plan-input.js';
@@ -19,6 +19,7 @@ export interface PreflightCommandOptions {
   manifests?: string;
   skipHosts?: boolean;
   forceAnsible?: boolean;
+  allowUnread?: string[];
   json?: boolean;
 }
 
@@ -51,6 +52,7 @@ export function register(program: Command): void {
     .option('--manifests <dir>', 'also check these manifests (YAML, JSON, helm template output) for removed APIs')
     .option('--skip-hosts', 'do not run the host checks (etcd, caches, kubeadm dry run)')
     .option('--force-ansible', 'an Ansible outside a tag\'s range warns instead of blocking (as apply --force-ansible)')
+    .option('--allow-unread <var>', 'report this setting as allowed although a hop\'s tag does not read it (as render, plan and apply take it; repeatable)', (value: string, previous: string[] = []) => [...previous, value])
     .option('--json', 'print the report (JSON) alone on stdout')
     .addHelpText('after', () => `${HELP_AFTER}${checksHelp()}`)
     .action(async (versions: string | undefined, options: PreflightCommandOptions) => {
@@ -69,7 +71,8 @@ async function runPreflightCommand(versions: string | undefined, options: Prefli
   const { runPreflights } = await import('../preflight/run-preflights.js');
   const { buildPlanContext } = await import('./plan-input.js');
   // One read of the cluster: where it is, and what the checks look at (no waves: no check looks at how the workers are batched).
-  const built = await buildPlanContext({ cluster: options.cluster, pair: versions, to: options.to, tag: options.tag, kubeconfig: options.kubeconfig, context: options.context }, { waves: false, forPreflight: true });
+  const built = await buildPlanContext({ cluster: options.cluster, pair: versions, to: options.to, tag: options.tag, kubeconfig: options.kubeconfig, context: options.context, allowUnread: options.allowUnread }, { waves: false, forPreflight: true, checkReads: false });
+  // Settings a tag does not read are findings of vars-drift here, not a refusal (render, plan and apply refuse them).
   for (const line of built.state.sources) printStderr(`where the cluster is: ${line}`);
   if (built.kind === 'already') {
     if (options.json) printJson({ status: 'already-at', cluster: built.loaded.cluster.name, version: built.version, tag: built.tag ?? null, blocking: false, findings: [] });
@@ -88,7 +91,7 @@ async function runPreflightCommand(versions: string | undefined, options: Prefli
     plan, cluster: built.loaded.cluster, clusterFile: options.cluster, catalog: built.catalog, stateDir: join(built.loaded.baseDir, '.kspray'), hop,
     kube: { kubeconfig: options.kubeconfig, context: options.context, env: process.env.KUBECONFIG }, live: built.live,
     skipHosts: options.skipHosts ? 'not run (--skip-hosts)' : undefined,
-    manifestsDir: options.manifests, forceAnsible: Boolean(options.forceAnsible), log: printStderr,
+    manifestsDir: options.manifests, forceAnsible: Boolean(options.forceAnsible), allowUnread: options.allowUnread, log: printStderr,
   });
   if (options.json) {
     printJson(report);
@@ -97,21 +100,6 @@ async function runPreflightCommand(versions: string | undefined, options: Prefli
     printStdout(formatPreflightText(report));
   }
   process.exitCode = report.blocking ? 1 : 0;
-}
-
-/** --skip-check ID and --reason TEXT, paired in order; every ID a known check, every skip with its reason. */
-export function parseSkippedChecks(ids: readonly string[] | undefined, reasons: readonly string[] | undefined): Array<{ id: string; reason: string }> {
-  const checks = ids ?? [];
-  const why = reasons ?? [];
-  if (checks.length !== why.length) {
-    throw new UsageError(`${checks.length} --skip-check but ${why.length} --reason`, 'give every --skip-check ID its own --reason TEXT (the journal records why a check was skipped)');
-  }
-  return checks.map((id, i) => {
-    if (!CHECK_IDS.includes(id)) throw new UsageError(`--skip-check ${id}: no such check`, `known checks: ${CHECK_IDS.join(', ')}`);
-    const reason = (why[i] ?? '').trim();
-    if (reason === '') throw new UsageError(`--skip-check ${id}: the --reason is empty`, 'say why the check may be skipped; the journal keeps it');
-    return { id, reason };
-  });
 }
 
 export interface HopGateOptions {
@@ -207,7 +195,7 @@ export async function withPreflightFindings(context: PlanContext, plan: PlanDocu
     plan, cluster: context.loaded.cluster, clusterFile: flags.cluster, catalog: context.catalog, stateDir: context.stateDir,
     kube: { kubeconfig: flags.kubeconfig, context: flags.context, env: process.env.KUBECONFIG }, live: context.live,
     skipHosts: flags.skipHosts ? 'not run (--skip-hosts)' : flags.preflight ? undefined : 'not run (host checks run with kspray plan --preflight)',
-    manifestsDir: flags.manifests, log: printStderr,
+    manifestsDir: flags.manifests, allowUnread: context.allowUnread, log: printStderr,
   });
   const skippedBy = new Map<string, string[]>();
   for (const o of report.outcomes.filter((x) => x.status === 'skipped')) skippedBy.set(o.reason ?? '', [...(skippedBy.get(o.reason ?? '') ?? []), o.check]);

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { relative } from 'node:path';
 import { printStderr } from './output.js';
+import { ALLOW_UNREAD_FLAG, ALLOW_UNREAD_HELP, collectOption } from './plan-options.js';
 
 export function register(program: Command): void {
   program
@@ -9,7 +10,8 @@ export function register(program: Command): void {
     .requiredOption('-c, --cluster <file>', 'cluster file (YAML)')
     .option('--tag <tag>', 'Kubespray tag whose dialect to render (default: the cluster\'s current tag)')
     .option('--out <dir>', 'output directory', '.')
-    .action(async (options: { cluster: string; tag?: string; out: string }) => {
+    .option(ALLOW_UNREAD_FLAG, ALLOW_UNREAD_HELP, collectOption)
+    .action(async (options: { cluster: string; tag?: string; out: string; allowUnread?: string[] }) => {
       const { loadClusterOrFail } = await import('./load-cluster.js');
       const { loadCatalog } = await import('../catalog/load.js');
       const { currentTag } = await import('../render/default-tag.js');
@@ -23,6 +25,9 @@ export function register(program: Command): void {
       const catalog = loadCatalog();
       const tag = options.tag ? catalog.requireTag(options.tag).tag : currentTag(catalog, loaded.cluster);
       const target = renderTarget(catalog.requireTag(tag));
+      // A setting the tag does not read is an error before anything is written.
+      const { checkSettingsRead } = await import('../vars/check.js');
+      checkSettingsRead(loaded.cluster, [tag], { tableVerified: catalog.source.kind === 'bundled', allowUnread: options.allowUnread });
       const files = renderClusterFiles(loaded.cluster, target, (ref) => resolveSecret(ref, loaded.baseDir), renderPaths(options.out, loaded.cluster.name));
       // All or none: a file that cannot be written leaves every other one as it was.
       await writeFilesAtomic(files).catch((error: unknown) => {

@@ -1,9 +1,10 @@
 /**
  * The etcd snapshot apply takes before each hop's control plane
  * (playbooks/etcd-snapshot.yml): its raw result → a checked record for the
- * journal. Pure. The snapshot counts only when etcdctl saved it, etcdctl can
- * read it back (snapshot status), and its size on disk is the size etcdctl
- * reports: a snapshot that cannot be restored from is no snapshot.
+ * journal. Pure. The snapshot counts only when the member answered, etcdctl
+ * saved it, etcdctl can read it back (snapshot status), and its size on disk
+ * is the database etcdctl reads plus the hash it appends: a snapshot that
+ * cannot be restored from is no snapshot.
  */
 import { redact } from '../util/redact.js';
 
@@ -24,6 +25,8 @@ interface Call { rc?: unknown; stdout?: unknown; stderr?: unknown; msg?: unknown
 interface RawResult {
   host?: unknown;
   path?: unknown;
+  endpoint?: unknown;
+  health?: Call;
   save?: Call;
   status?: Call;
   stat?: { exists?: unknown; size?: unknown; sha256?: unknown };
@@ -37,6 +40,8 @@ export function parseSnapshotResult(raw: unknown): SnapshotResult {
   const path = typeof result.path === 'string' ? result.path : '?';
   const failed = (call: Call | undefined): string | undefined =>
     call?.rc === 0 ? undefined : redact(String(call?.stderr || call?.msg || `exit ${String(call?.rc ?? '?')}`).trim().split('\n').slice(-3).join(' '));
+  const healthFailure = failed(result.health);
+  if (healthFailure) return { ok: false, reason: `etcd at ${String(result.endpoint ?? '?')} does not answer on ${host} (etcdctl endpoint health): ${healthFailure}` };
   const saveFailure = failed(result.save);
   if (saveFailure) return { ok: false, reason: `etcdctl snapshot save on ${host} failed: ${saveFailure}` };
   const statusFailure = failed(result.status);
@@ -55,6 +60,7 @@ export function parseSnapshotResult(raw: unknown): SnapshotResult {
     return { ok: false, reason: `the snapshot ${path} on ${host} could not be read back (status ${JSON.stringify(status)})` };
   }
   const [hash, revision, totalKeys, totalSize] = numbers as [number, number, number, number];
-  if (totalSize !== sizeBytes) return { ok: false, reason: `the snapshot ${path} on ${host} is ${sizeBytes} bytes on disk, but etcdctl reads ${totalSize}` };
+  // etcdctl appends the database's SHA-256 (32 bytes) to the file, which restore checks.
+  if (sizeBytes !== totalSize + 32 && sizeBytes !== totalSize) return { ok: false, reason: `the snapshot ${path} on ${host} is ${sizeBytes} bytes on disk, but etcdctl reads a ${totalSize}-byte database from it` };
   return { ok: true, snapshot: { host, path, sizeBytes, sha256: stat.sha256, revision, hash, totalKeys } };
 }

@@ -54,6 +54,8 @@ export const RunFlagsSchema = z.object({
   skippedGates: z.array(SkippedGateSchema).optional(),
   /** --no-cluster-api --reason TEXT: the run went without the Kubernetes API (no PDB check, no live verify), and why. */
   noClusterApi: z.string().optional(),
+  /** --no-etcd-snapshot --reason TEXT: no snapshot before the control plane, and why. */
+  noEtcdSnapshot: z.string().optional(),
 }).catchall(z.unknown());
 export type RunFlags = z.infer<typeof RunFlagsSchema>;
 
@@ -94,6 +96,21 @@ export const CleanupSchema = z.object({
   stepId: z.string().optional(),
 });
 export type Cleanup = z.infer<typeof CleanupSchema>;
+
+/** An etcd snapshot apply took before a hop's control plane (etcd/snapshot.ts), and where it lies. */
+export const SnapshotRecordSchema = z.object({
+  stepId: z.string(),
+  hop: z.number().int().positive(),
+  at: isoTime,
+  host: z.string(),
+  path: z.string(),
+  sizeBytes: z.number().int().nonnegative(),
+  sha256: z.string(),
+  revision: z.number(),
+  hash: z.number(),
+  totalKeys: z.number(),
+});
+export type SnapshotRecord = z.infer<typeof SnapshotRecordSchema>;
 
 export const InterruptionSchema = z.object({
   at: isoTime,
@@ -157,6 +174,8 @@ export const JournalSchema = z.object({
   /** Nodes kspray's own steps cordoned and have not uncordoned: all that `recover` may uncordon. */
   cordonedByKspray: z.array(z.string()),
   cleanups: z.array(CleanupSchema),
+  /** The etcd snapshots taken, oldest first: what `kspray recover --etcd` restores from. */
+  snapshots: z.array(SnapshotRecordSchema).default([]),
   interruption: InterruptionSchema.optional(),
   /** Health gate verdicts, in order (a journal written before gates existed has none). */
   gates: z.array(GateRecordSchema).optional(),

@@ -17,6 +17,7 @@ import {
   type RunFlags,
   type RunRecord,
   type RunStatus,
+  type SnapshotRecord,
   type StepRecord,
 } from './journal-schema.js';
 
@@ -38,7 +39,7 @@ function elapsedMs(from: string | undefined, to: string): number | undefined {
 export function createJournal(cluster: string, plan: PlanDocument): Journal {
   return {
     journalVersion: JOURNAL_VERSION, cluster, plan, planId: planId(plan),
-    runs: [], stepOrder: [], steps: {}, cordonedByKspray: [], cleanups: [],
+    runs: [], stepOrder: [], steps: {}, cordonedByKspray: [], cleanups: [], snapshots: [],
   };
 }
 
@@ -72,8 +73,11 @@ export function journalClaim(journal: Journal, path: string): JournalClaim {
     return states.some((state) => state !== 'pending') && !states.every((state) => state === 'succeeded');
   });
   const finished = journal.clusterState;
+  const states = journal.plan.hops.flatMap((hop) => hop.steps).map((step) => journal.steps[step.id]?.status ?? 'pending');
+  const unfinished = states.some((state) => state !== 'pending') && states.some((state) => state !== 'succeeded');
   return {
     path,
+    ...(unfinished ? { planStart: { version: journal.plan.from.version, tag: journal.plan.from.tag } } : {}),
     finished: finished ? { version: finished.version, tag: finished.tag, at: finished.at } : undefined,
     inHop: inside ? { index: inside.index, fromVersion: inside.fromVersion, fromTag: inside.fromTag, toVersion: inside.toVersion, tag: inside.tag } : undefined,
   };
@@ -253,6 +257,10 @@ export function recordUncordon(journal: Journal, node: string): Journal {
 export function recordCleanup(journal: Journal, cleanup: { host: string; paths: readonly string[]; at: Instant; stepId?: string }): Journal {
   const entry = { host: cleanup.host, paths: [...cleanup.paths], at: iso(cleanup.at), ...(cleanup.stepId === undefined ? {} : { stepId: cleanup.stepId }) };
   return { ...journal, cleanups: [...journal.cleanups, entry] };
+}
+
+export function recordSnapshot(journal: Journal, snapshot: Omit<SnapshotRecord, 'at'> & { at: Instant }): Journal {
+  return { ...journal, snapshots: [...journal.snapshots, { ...snapshot, at: iso(snapshot.at) }] };
 }
 
 /** Where a run resumes: the first step, in plan order, that has not succeeded; undefined when all have. */

@@ -3,7 +3,7 @@
  * text. Pure: the CLI loads the journal (and, if it likes, inspects the lock).
  */
 import { z } from 'zod';
-import { InterruptionSchema, RunStatusSchema, SkippedCheckSchema, StepStatusSchema, type Journal, type RunStatus, type StepStatus } from './journal-schema.js';
+import { InterruptionSchema, RunStatusSchema, SkippedCheckSchema, SnapshotRecordSchema, StepStatusSchema, type Journal, type RunStatus, type StepStatus } from './journal-schema.js';
 import { firstUnfinishedStep, orderedStepIds } from './journal.js';
 import type { LockState } from './lock.js';
 
@@ -46,6 +46,7 @@ export const StatusSummarySchema = z.strictObject({
   resumeAt: z.string().nullable().describe('Where the next apply of this plan starts; null when every step succeeded'),
   cordonedByKspray: z.array(z.string()),
   skippedChecks: z.array(SkippedCheckSchema),
+  lastSnapshot: SnapshotRecordSchema.nullable().describe('The newest etcd snapshot apply took (kspray recover --etcd restores from it)'),
 }).describe('kspray status');
 export type StatusSummary = z.infer<typeof StatusSummarySchema>;
 
@@ -59,7 +60,7 @@ export function noRunStatus(cluster: string, file: { version: string; tag: strin
     statusVersion: 1, cluster, runs: { version: file.version, tag: file.tag ?? null, source: 'cluster-file' }, plan: null, planId: null,
     runId: null, runStatus: null, startedAt: null, endedAt: null, runDiedUnrecorded: null, needsBreakLock: false, runMessage: null,
     orphans: [], currentStep: null, currentHop: null, steps: { done: 0, total: 0, failed: 0, interrupted: 0, pending: 0, running: 0 },
-    failedStep: null, interruption: null, resumeAt: null, cordonedByKspray: [], skippedChecks: [],
+    failedStep: null, interruption: null, resumeAt: null, cordonedByKspray: [], skippedChecks: [], lastSnapshot: null,
   };
 }
 
@@ -107,6 +108,7 @@ export function summarizeStatus(journal: Journal, stepOrder?: readonly string[],
     resumeAt: firstUnfinishedStep(journal, order) ?? null,
     cordonedByKspray: [...journal.cordonedByKspray],
     skippedChecks: run?.flags.skippedChecks.map((check) => ({ ...check })) ?? [],
+    lastSnapshot: journal.snapshots.at(-1) ?? null,
   };
 }
 
@@ -172,6 +174,10 @@ export function formatStatus(summary: StatusSummary): string {
       : `  interrupted by ${summary.interruption.signal} at ${summary.interruption.at}${where}`);
   }
   for (const check of summary.skippedChecks) lines.push(`  skipped check ${check.id}: ${check.reason}`);
+  if (summary.lastSnapshot !== null) {
+    const snap = summary.lastSnapshot;
+    lines.push(`  etcd snapshot before ${snap.stepId}: ${snap.path} on ${snap.host} (${snap.sizeBytes} bytes, revision ${snap.revision}, sha256 ${snap.sha256}, ${snap.at})`);
+  }
   if (summary.cordonedByKspray.length > 0) {
     lines.push(`  cordoned by kspray: ${summary.cordonedByKspray.join(', ')} (kspray recover --node NAME uncordons)`);
   }

@@ -15,6 +15,7 @@ import { type HttpMethod, type HttpTarget, sendJson } from './http.js';
 import { kubeconfigTextProblem } from './kubeconfig.js';
 import { type KubeFailure, type KubeFailureCause, type KubeResult, fail, ok } from './result.js';
 import type { KubeAccess } from './types.js';
+import { variableOfField } from '../vars/select.js';
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 /** The first request tells whether the cluster is there at all: do not make the operator wait long for "no". */
@@ -189,7 +190,7 @@ export async function loadKubeConfig(access: KubeAccess): Promise<KubeResult<Loa
 
 /** A kubeconfig file that is not there, cannot be read, or is not YAML: said with its path (and line:col). */
 function readProblem(path: string): KubeFailure | undefined {
-  if (!existsSync(path)) return kubeconfigFailure(`kubeconfig ${path} does not exist`, 'missing', undefined, 'pass --kubeconfig PATH of an existing file (Kubespray copies admin.conf to inventories/<name>/artifacts/ with kubeconfig_localhost: true)');
+  if (!existsSync(path)) return kubeconfigFailure(`kubeconfig ${path} does not exist`, 'missing', undefined, `pass --kubeconfig PATH of an existing file (Kubespray copies admin.conf to inventories/<name>/artifacts/ with ${variableOfField('access.kubeconfigLocalhost')}: true)`);
   let text: string;
   try {
     text = readFileSync(path, 'utf8');

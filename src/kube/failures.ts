@@ -6,6 +6,8 @@
  * Pure: the transport (http.ts) hands over what it saw.
  */
 import type { KubeFailure, KubeFailureCause } from './result.js';
+import { variableOfField } from '../vars/select.js';
+import { KUBESPRAY_VARS } from '../vars/table.js';
 
 /** What the kubeconfig presents, so that a 401 or a TLS failure can say which part is wrong. */
 export interface CredentialsInfo {
@@ -33,7 +35,7 @@ const UNKNOWN_CA_CODES = new Set([
   'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'CERT_SIGNATURE_FAILURE', 'CERT_UNTRUSTED',
 ]);
 
-const KUBESPRAY_COPIES = '(Kubespray copies it into inventories/<name>/artifacts/ with kubeconfig_localhost: true)';
+const KUBESPRAY_COPIES = `(Kubespray copies it into inventories/<name>/artifacts/ with ${variableOfField('access.kubeconfigLocalhost')}: true)`;
 const COPY_ADMIN_CONF = `copy /etc/kubernetes/admin.conf from a control-plane node ${KUBESPRAY_COPIES}`;
 const REFETCH_ADMIN_CONF = `copy /etc/kubernetes/admin.conf from a control-plane node of this cluster again ${KUBESPRAY_COPIES}`;
 
@@ -52,7 +54,7 @@ function tlsFailure(server: string, code: string, credentials: CredentialsInfo |
     return tls('not-yet-valid', "the server's certificate is not valid yet", "this machine's clock, or the control plane's, is wrong: check NTP on both");
   }
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
-    return tls('hostname', `the server's certificate is not issued for ${hostOf(server)}`, "use the address the API server's certificate names (kubespray: supplementary_addresses_in_ssl_keys adds more)");
+    return tls('hostname', `the server's certificate is not issued for ${hostOf(server)}`, `use the address the API server's certificate names (kubespray: ${KUBESPRAY_VARS.supplementaryAddresses} adds more)`);
   }
   return tls('handshake', 'the TLS handshake failed', 'check that the kubeconfig server URL is the API server (https, port 6443 by default)');
 }

@@ -28,6 +28,9 @@ export function kubesprayGit(baseDir?: string, options: KubesprayGitOptions = {}
     maxConcurrentProcesses: options.maxConcurrentProcesses ?? 4,
     trimmed: false,
     timeout: { block: options.blockTimeoutMs ?? 600_000 },
+    // Done when git's stdout closes, not 50 ms after it exits (simple-git's default): under load a
+    // big output (the catalog refresh's `git grep` of every role file) was cut short.
+    completion: { onExit: false, onClose: true },
     // GIT_SSH_COMMAND is one simple-git guards: we set it ourselves, to a fixed value.
     unsafe: { allowUnsafeSshCommand: true },
   });

@@ -26,6 +26,7 @@ import { renderExtraVars, type SecretResolver } from '../render/extra-vars.js';
 import { renderInventory } from '../render/inventory.js';
 import { renderTarget } from '../render/target.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { checkSettingsRead } from '../vars/check.js';
 import { UsageError } from '../util/errors.js';
 import { writeAnsibleCfg } from './ansible-cfg.js';
 import { ensureKubesprayCheckout, kubesprayCachePaths, normalizeRepo } from './checkout.js';
@@ -49,6 +50,8 @@ export interface PrepareHopOptions {
   /** Ansible's log_path. */
   logPath?: string;
   lockTimeoutMs?: number;
+  /** --allow-unread: settings accepted although the hop's tag does not read them. */
+  allowUnread?: readonly string[] | undefined;
 }
 
 export interface PreparedWorkspace {
@@ -86,6 +89,8 @@ export async function prepareHopWorkspace(options: PrepareHopOptions): Promise<P
   // Compute every file first.
   const catalog = options.catalog ?? loadCatalog();
   const target = renderTarget(catalog.requireTag(hop.tag));
+  // The cluster file may have changed since the plan was made (or --plan runs an old one): checked again here.
+  checkSettingsRead(cluster, [hop.tag], { tableVerified: catalog.source.kind === 'bundled', allowUnread: options.allowUnread });
   const resolveSecret = options.resolveSecret ?? ((ref) => resolveModelSecret(ref, options.clusterBaseDir));
   // Workers in canary-and-wave order: Ansible batches a serial play in inventory order,
   // so a shared wave run's batches are exactly the planned waves (plan/wave-run.ts).

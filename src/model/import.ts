@@ -15,12 +15,17 @@ import { dialectOfGroups, groupNamesOf } from '../catalog/groups.js';
 import { groupMembers, type InventoryList } from '../ansible/inventory.js';
 import { hasJinjaDelimiter, UnsafeText, VaultValue } from '../ansible/ansible-yaml.js';
 import type { ClusterInput, NodeRole } from './schema.js';
-import { TYPED_HOST_VARS } from '../render/var-map.js';
+import { FORBIDDEN_EXTRA_VARS, SETTINGS } from '../vars/table.js';
 import { isSecretName, secretEnvName } from './secret-names.js';
 
 export interface ImportInput {
   inventory: InventoryList;
   extraVars: Record<string, unknown>;
+  /**
+   * What the operator's group_vars change against the tag's sample
+   * (model/group-vars-diff.ts): cluster settings, and node variables.
+   */
+  groupVars?: { cluster: Record<string, unknown>; hosts: Record<string, Record<string, unknown>> };
   name: string;
   kubeVersion?: string;
 }
@@ -35,64 +40,42 @@ export interface ImportResult {
 
 type Setter = (cluster: ClusterInput, value: unknown, notes: string[], name: string) => void;
 
-const set = (path: string[]): Setter => (cluster, value) => {
+/** Sets a dotted path; an object value is merged into an object already there (kube-vip's parts arrive in any order). */
+const setPath = (cluster: ClusterInput, path: readonly string[], value: unknown): void => {
   let node = cluster as unknown as Record<string, unknown>;
   for (const key of path.slice(0, -1)) node = (node[key] ??= {}) as Record<string, unknown>;
-  node[path.at(-1)!] = value;
+  const key = path.at(-1)!;
+  const existing = node[key];
+  node[key] = isPlainObject(existing) && isPlainObject(value) ? { ...value, ...existing } : value;
 };
 
-const secret = (path: string[], suffix: string): Setter => (cluster, _value, notes, name) => {
+const secretRef = (path: readonly string[], suffix: string): Setter => (cluster, _value, notes, name) => {
   const variable = secretEnvName(name, suffix);
-  set(path)(cluster, { fromEnv: variable }, notes, name);
+  setPath(cluster, path, { fromEnv: variable });
   notes.push(`${path.join('.')}: the secret now comes from environment variable ${variable}; export it before render or apply`);
 };
 
-/** Kubespray variable → how it lands in the model (the reverse of render/var-map.ts). */
-const IMPORTERS: Record<string, Setter> = {
-  kube_version: set(['kubernetes', 'version']),
-  kube_network_plugin: set(['network', 'plugin']),
-  kube_service_addresses: set(['network', 'serviceAddresses']),
-  kube_pods_subnet: set(['network', 'podsSubnet']),
-  ipip_mode: set(['network', 'calico', 'ipipMode']),
-  calico_ipip_mode: set(['network', 'calico', 'ipipMode']),
-  calico_vxlan_mode: set(['network', 'calico', 'vxlanMode']),
-  peer_with_router: set(['network', 'calico', 'peerWithRouter']),
-  nat_outgoing: set(['network', 'calico', 'natOutgoing']),
-  global_as_num: (cluster, value, notes, name) => set(['network', 'calico', 'globalAsNum'])(cluster, String(value), notes, name),
-  peers: (cluster, value, notes, name) => set(['network', 'calico', 'peers'])(cluster, asList(value).map((peer) => {
-    const entry = peer as Record<string, unknown>;
-    return { routerId: String(entry.router_id), as: String(entry.as) };
-  }), notes, name),
-  calico_ip_auto_method: set(['network', 'calico', 'ipAutodetectionMethod']),
-  container_manager: set(['containerManager']),
-  kube_proxy_mode: set(['kubeProxy', 'mode']),
-  enable_nodelocaldns: set(['dns', 'nodelocaldns']),
-  cluster_name: set(['dns', 'clusterName']),
-  helm_enabled: set(['addons', 'helm']),
-  dashboard_enabled: set(['addons', 'dashboard']),
-  metrics_server_enabled: set(['addons', 'metricsServer']),
-  local_volume_provisioner_enabled: set(['addons', 'localVolumeProvisioner']),
-  rbd_provisioner_enabled: set(['addons', 'rbdProvisioner', 'enabled']),
-  rbd_provisioner_monitors: (cluster, value, notes, name) => set(['addons', 'rbdProvisioner', 'monitors'])(cluster, String(value).split(',').map((m) => m.trim()).filter(Boolean), notes, name),
-  rbd_provisioner_pool: set(['addons', 'rbdProvisioner', 'pool']),
-  rbd_provisioner_admin_id: set(['addons', 'rbdProvisioner', 'adminId']),
-  rbd_provisioner_secret: secret(['addons', 'rbdProvisioner', 'adminSecret'], 'RBD_ADMIN_SECRET'),
-  rbd_provisioner_user_id: set(['addons', 'rbdProvisioner', 'userId']),
-  rbd_provisioner_user_secret: secret(['addons', 'rbdProvisioner', 'userSecret'], 'RBD_USER_SECRET'),
-  rbd_provisioner_user_secret_namespace: set(['addons', 'rbdProvisioner', 'userSecretNamespace']),
-  rbd_provisioner_fs_type: set(['addons', 'rbdProvisioner', 'fsType']),
-  rbd_provisioner_image_format: set(['addons', 'rbdProvisioner', 'imageFormat']),
-  rbd_provisioner_image_features: set(['addons', 'rbdProvisioner', 'imageFeatures']),
-  rbd_provisioner_storage_class: set(['addons', 'rbdProvisioner', 'storageClass']),
-  rbd_provisioner_reclaim_policy: set(['addons', 'rbdProvisioner', 'reclaimPolicy']),
-  docker_insecure_registries: (cluster, value, notes, name) => set(['registries', 'insecure'])(cluster, asList(value).map(String), notes, name),
-  containerd_insecure_registries: (cluster, value, notes, name) => set(['registries', 'insecure'])(cluster, Object.keys(value as object), notes, name),
-  containerd_registries_mirrors: (cluster, value, notes, name) => set(['registries', 'insecure'])(cluster, asList(value).map((m) => String((m as { prefix: unknown }).prefix)), notes, name),
-  kubeconfig_localhost: set(['access', 'kubeconfigLocalhost']),
-  kubectl_localhost: set(['access', 'kubectlLocalhost']),
-  populate_inventory_to_hosts_file: set(['hosts', 'populateInventoryToHostsFile']),
-  override_system_hostname: set(['hosts', 'overrideSystemHostname']),
-};
+/** Kubespray variable → how it lands in the model: the table read backwards (src/vars/table.ts). */
+const IMPORTERS: Record<string, Setter> = Object.fromEntries(
+  SETTINGS.filter((setting) => setting.scope === 'cluster').flatMap((setting) => setting.names.map((range): [string, Setter] => {
+    const path = setting.field.split('.');
+    if (setting.secret) return [range.name, secretRef(path, setting.secret.env)];
+    return [range.name, (cluster, value) => {
+      const parsed = range.parse ? range.parse(value) : value;
+      if (parsed !== undefined) setPath(cluster, path, parsed);
+    }];
+  })).reverse(),
+);
+
+/** The secret settings, for references the variables did not carry (secrets usually sit in a file of their own). */
+const SECRET_SETTINGS = SETTINGS.filter((setting) => setting.secret);
+
+/** Host variables the table types, by name (and the legacy name of inert fields), → the node field. */
+const HOST_FIELDS = new Map(SETTINGS.filter((setting) => setting.scope === 'host').flatMap((setting) => {
+  const field = setting.field.replace(/^nodes\[\]\./, '');
+  return [...setting.names.map((range): [string, { field: string; parse: ((v: unknown) => unknown) | undefined }] => [range.name, { field, parse: range.parse }]),
+    ...(setting.legacyName ? [[setting.legacyName, { field, parse: undefined }] as [string, { field: string; parse: undefined }]] : [])];
+}));
 
 export function importCluster(input: ImportInput): ImportResult {
   const notes: string[] = [];
@@ -107,7 +90,9 @@ export function importCluster(input: ImportInput): ImportResult {
   for (const host of hosts) if (!ordered.includes(host)) ordered.push(host);
 
   const cluster: ClusterInput = { name: input.name, kubernetes: { version: input.kubeVersion ?? '' }, nodes: [] };
-  const clusterVars = { ...(inventory.groups.all?.vars ?? {}), ...input.extraVars };
+  // Ansible's precedence: inventory [all:vars] < group_vars (their effective values) < extra-vars.
+  const clusterVars = { ...(inventory.groups.all?.vars ?? {}), ...input.groupVars?.cluster, ...input.extraVars };
+  const groupHostVars = new Map(Object.entries(input.groupVars?.hosts ?? {}));
   const extraVars: Record<string, unknown> = {};
   const secretEnv = new Set<string>();
   const secretVar = (key: string): { fromEnv: string } => {
@@ -132,22 +117,24 @@ export function importCluster(input: ImportInput): ImportResult {
     }
     const value = literal(raw);
     if (importer) importer(cluster, value, notes, input.name);
-    else if (key !== 'skydns_server') extraVars[key] = value;
-    else notes.push('skydns_server was left out: it is set on a fresh install only, never on an upgrade');
+    else if (FORBIDDEN_EXTRA_VARS[key]) notes.push(`${key} was left out: ${FORBIDDEN_EXTRA_VARS[key]!.message}`);
+    else extraVars[key] = value;
   }
-  const rbd = cluster.addons?.rbdProvisioner as Record<string, unknown> | undefined;
-  if (rbd) {
-    // Secrets usually sit in a file of their own; the model needs a reference either way.
-    if (rbd.adminSecret === undefined) IMPORTERS.rbd_provisioner_secret!(cluster, undefined, notes, input.name);
-    if (rbd.userSecret === undefined) IMPORTERS.rbd_provisioner_user_secret!(cluster, undefined, notes, input.name);
-    for (const ref of [rbd.adminSecret, rbd.userSecret]) if (ref && typeof ref === 'object' && 'fromEnv' in ref) secretEnv.add(String(ref.fromEnv));
+  for (const setting of SECRET_SETTINGS) {
+    // A secret of a model object that was imported (the rbd provisioner) needs a reference even when its value was not there.
+    const path = setting.field.split('.');
+    const parent = path.slice(0, -1).reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], cluster);
+    if (parent === undefined) continue;
+    if ((parent as Record<string, unknown>)[path.at(-1)!] === undefined) secretRef(path, setting.secret!.env)(cluster, undefined, notes, input.name);
+    const ref = (parent as Record<string, unknown>)[path.at(-1)!];
+    if (ref && typeof ref === 'object' && 'fromEnv' in ref) secretEnv.add(String(ref.fromEnv));
   }
   if (input.kubeVersion) cluster.kubernetes.version = input.kubeVersion;
 
   /** Secret host variables: name → the hosts that set it and their values (compared, never shown). */
   const hostSecrets = new Map<string, Map<string, string>>();
   for (const host of ordered) {
-    const vars = { ...(inventory.hostvars[host] ?? {}) };
+    const vars = { ...groupHostVars.get(host), ...(inventory.hostvars[host] ?? {}) };
     const roles: NodeRole[] = [];
     if (controlPlanes.has(host)) roles.push('control-plane');
     if (etcd.has(host)) roles.push('etcd');
@@ -162,17 +149,19 @@ export function importCluster(input: ImportInput): ImportResult {
         delete vars[key];
       }
     }
-    const ansibleHost = take(vars, 'ansible_host');
-    const ip = take(vars, 'ip') ?? (ansibleHost !== undefined && isIP(String(ansibleHost)) ? ansibleHost : undefined);
+    const typed: Record<string, unknown> = {};
+    for (const [name, { field, parse }] of HOST_FIELDS) {
+      const value = take(vars, name);
+      if (value !== undefined) typed[field] = parse ? parse(value) : value;
+    }
+    const ansibleHost = typed.ansibleHost;
+    const ip = typed.ip ?? (ansibleHost !== undefined && isIP(String(ansibleHost)) ? ansibleHost : undefined);
     if (ip === undefined) notes.push(`${host}: no ip or ansible_host address; set nodes[].ip by hand`);
     const node: ClusterInput['nodes'][number] = { name: host, ...(ansibleHost === undefined ? {} : { ansibleHost: String(ansibleHost) }), ip: ip === undefined ? '' : String(ip), roles };
-    const accessIp = take(vars, 'access_ip');
-    if (accessIp !== undefined) node.accessIp = String(accessIp);
-    const iface = take(vars, 'iface');
-    if (iface !== undefined) node.iface = String(iface);
-    const labels = take(vars, 'node_labels');
+    if (typed.accessIp !== undefined) node.accessIp = String(typed.accessIp);
+    if (typed.iface !== undefined) node.iface = String(typed.iface);
+    const labels = typed.labels;
     if (labels && typeof labels === 'object') node.labels = Object.fromEntries(Object.entries(labels).map(([k, v]) => [k, String(v)]));
-    for (const key of Object.keys(TYPED_HOST_VARS)) delete vars[key];
     if (Object.keys(vars).length > 0) node.vars = vars;
     cluster.nodes.push(node);
   }
@@ -200,8 +189,8 @@ function take(vars: Record<string, unknown>, key: string): unknown {
   return value;
 }
 
-function asList(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : [];
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function extraVarsEnv(value: unknown): string {

@@ -7,12 +7,13 @@
 import type { Cluster } from './schema.js';
 import type { RuleProblem } from './rules.js';
 import { cidrContains, cidrsOverlap, formatCidr, hostBitsSet, parseAddress, parseCidr, type Address, type Cidr } from './ip.js';
+import { variableOfField } from '../vars/select.js';
 
 type Path = Array<string | number>;
 
 /** Kubespray's defaults (the same in every tag of the catalog): a node inside them collides just as well. */
 const DEFAULT_RANGES = { serviceAddresses: '10.233.0.0/18', podsSubnet: '10.233.64.0/18' } as const;
-const RANGE_VAR = { serviceAddresses: 'kube_service_addresses', podsSubnet: 'kube_pods_subnet' } as const;
+const RANGE_VAR = { serviceAddresses: variableOfField('network.serviceAddresses'), podsSubnet: variableOfField('network.podsSubnet') } as const;
 const MAX_AS = 4294967295;
 
 /** Each node's addresses, parsed once (a cluster may have 15,000 nodes). */

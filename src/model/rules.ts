@@ -5,7 +5,9 @@
  * in rules-values.ts.
  */
 import type { Cluster, SecretRef } from './schema.js';
-import { TYPED_HOST_VARS, TYPED_VARS } from '../render/var-map.js';
+import { fieldsByName } from '../vars/select.js';
+import { FORBIDDEN_EXTRA_VARS } from '../vars/table.js';
+import { haRules } from './ha-rules.js';
 import { networkRules } from './rules-network.js';
 import { valueRules } from './rules-values.js';
 import { isSecretRef } from './secret-names.js';
@@ -31,6 +33,7 @@ export function checkRules(cluster: Cluster, probeSecret?: SecretProbe): RulePro
     ...roles(cluster),
     ...shadowing(cluster),
     ...network(cluster),
+    ...haRules(cluster),
     ...valueRules(cluster),
     ...(probeSecret ? secrets(cluster, probeSecret) : []),
   ];
@@ -66,17 +69,23 @@ function roles(cluster: Cluster): RuleProblem[] {
 
 function shadowing(cluster: Cluster): RuleProblem[] {
   const problems: RuleProblem[] = [];
+  const typed = fieldsByName('cluster');
+  const run = fieldsByName('run');
+  const hostTyped = fieldsByName('host');
   for (const key of Object.keys(cluster.extraVars ?? {})) {
-    const field = TYPED_VARS[key];
+    const field = typed.get(key);
+    const forbidden = FORBIDDEN_EXTRA_VARS[key];
     if (field) {
       problems.push({ severity: 'error', path: ['extraVars', key], atKey: true, message: `"${key}" shadows the typed field ${field}`, fix: `set ${field} instead, so kspray can render it under the right name for each Kubespray tag` });
-    } else if (key === 'skydns_server') {
-      problems.push({ severity: 'error', path: ['extraVars', key], atKey: true, message: 'skydns_server is set only on a fresh install, never on an upgrade', fix: 'remove it: on an upgrade it moves the cluster DNS service address' });
+    } else if (run.has(key)) {
+      problems.push({ severity: 'error', path: ['extraVars', key], atKey: true, message: `"${key}" is set by kspray itself on every run (${run.get(key)})`, fix: 'remove it from extraVars' });
+    } else if (forbidden) {
+      problems.push({ severity: 'error', path: ['extraVars', key], atKey: true, message: forbidden.message, fix: forbidden.fix });
     }
   }
   cluster.nodes.forEach((node, index) => {
     for (const key of Object.keys(node.vars ?? {})) {
-      const field = TYPED_HOST_VARS[key];
+      const field = hostTyped.get(key)?.replace(/^nodes\[\]\./, '');
       if (field) problems.push({ severity: 'error', path: ['nodes', index, 'vars', key], atKey: true, message: `"${key}" shadows the typed node field ${field}`, fix: `set nodes[${index}].${field} instead` });
     }
   });

@@ -69,38 +69,38 @@ export const node = z.strictObject({
     z.maxLength(253, { message: 'must be at most 253 characters (a Kubernetes node name is a DNS subdomain)' }),
     z.regex(NODE_NAME_RE, { message: 'must be a Kubernetes node name: lower-case letters, digits, - and ., starting and ending with a letter or digit (RFC 1123)' }),
   ), 'Inventory host name, and the Kubernetes node name (RFC 1123: lower-case letters, digits, - and .)'),
-  ansibleHost: optional(z.string().check(z.minLength(1)), 'Address or name Ansible connects to (ansible_host); default: the name'),
-  ip: describe(z.string(), 'Address Kubernetes services bind to (ip)'),
-  accessIp: optional(z.string(), 'Address other nodes use to reach this one (access_ip)'),
-  iface: optional(z.string().check(z.regex(/^[\w.:-]+$/, { message: 'must be a network interface name: letters, digits, _, ., : and -' })), 'Network interface (iface), e.g. eno49'),
+  ansibleHost: optional(z.string().check(z.minLength(1)), 'Address or name Ansible connects to; default: the name'),
+  ip: describe(z.string(), 'Address Kubernetes services bind to'),
+  accessIp: optional(z.string(), 'Address other nodes use to reach this one'),
+  iface: optional(z.string().check(z.regex(/^[\w.:-]+$/, { message: 'must be a network interface name: letters, digits, _, ., : and -' })), 'Network interface, e.g. eno49 (documentation only: no Kubespray tag reads it)'),
   roles: describe(z.array(nodeRole).check(z.minLength(1)), 'control-plane, etcd, worker'),
-  labels: optional(z.record(z.string(), z.string()), 'Node labels (node_labels), in Kubernetes label syntax'),
+  labels: optional(z.record(z.string(), z.string()), 'Node labels, in Kubernetes label syntax'),
   zone: optional(z.string(), 'Failure zone; worker waves can keep one node of a zone per wave'),
   vars: optional(z.record(z.string(), z.unknown()), 'Extra host variables written on the host line: Ansible variable names; no Jinja ({{ {% {#}) or control characters, which the inventory cannot carry'),
 });
 export type ClusterNode = z.infer<typeof node>;
 
 export const bgpPeer = z.strictObject({
-  routerId: describe(z.string(), 'Peer router address (router_id)'),
+  routerId: describe(z.string(), 'Peer router address'),
   as: describe(z.pipe(z.union([z.string(), z.number()]), z.transform(String)), 'Peer AS number, 1 – 4294967295'),
 });
 
 const encapsulation = ['Always', 'CrossSubnet', 'Never'] as const;
 export const calico = z.strictObject({
-  ipipMode: optional(z.enum(encapsulation), 'IP-in-IP mode (ipip_mode / calico_ipip_mode)'),
-  vxlanMode: optional(z.enum(encapsulation), 'VXLAN mode (calico_vxlan_mode, v2.13.0+)'),
-  peerWithRouter: optional(z.boolean(), 'Peer with the top-of-rack router over BGP (peer_with_router)'),
-  natOutgoing: optional(z.boolean(), 'NAT traffic leaving the pod network (nat_outgoing)'),
-  globalAsNum: optional(z.pipe(z.union([z.string(), z.number()]), z.transform(String)), 'Cluster AS number (global_as_num), 1 – 4294967295'),
-  peers: optional(z.array(bgpPeer), 'BGP peers of every node (peers)'),
-  ipAutodetectionMethod: optional(z.string(), 'How calico picks the node address (calico_ip_auto_method), e.g. can-reach=8.8.8.8'),
+  ipipMode: optional(z.enum(encapsulation), 'IP-in-IP mode'),
+  vxlanMode: optional(z.enum(encapsulation), 'VXLAN mode (Kubespray v2.13.0+)'),
+  peerWithRouter: optional(z.boolean(), 'Peer with the top-of-rack router over BGP'),
+  natOutgoing: optional(z.boolean(), 'NAT traffic leaving the pod network'),
+  globalAsNum: optional(z.pipe(z.union([z.string(), z.number()]), z.transform(String)), 'Cluster AS number, 1 – 4294967295'),
+  peers: optional(z.array(bgpPeer), 'BGP peers of every node'),
+  ipAutodetectionMethod: optional(z.string(), 'How calico picks the node address, e.g. can-reach=8.8.8.8'),
 });
 
 export const network = z.strictObject({
-  plugin: describe(z._default(z.enum(['calico', 'flannel', 'cilium', 'weave', 'kube-router', 'canal', 'cni']), 'calico'), 'kube_network_plugin'),
+  plugin: describe(z._default(z.enum(['calico', 'flannel', 'cilium', 'weave', 'kube-router', 'canal', 'cni']), 'calico'), 'Pod network plugin'),
   calico: z.optional(calico),
-  serviceAddresses: optional(z.string(), 'Service CIDR (kube_service_addresses), default 10.233.0.0/18'),
-  podsSubnet: optional(z.string(), 'Pod CIDR (kube_pods_subnet), default 10.233.64.0/18'),
+  serviceAddresses: optional(z.string(), 'Service CIDR, default 10.233.0.0/18'),
+  podsSubnet: optional(z.string(), 'Pod CIDR, default 10.233.64.0/18'),
 });
 
 export const rbdProvisioner = z.strictObject({
@@ -120,11 +120,60 @@ export const rbdProvisioner = z.strictObject({
 });
 
 export const addons = z.strictObject({
-  helm: optional(z.boolean(), 'helm_enabled'),
-  dashboard: optional(z.boolean(), 'dashboard_enabled'),
-  metricsServer: optional(z.boolean(), 'metrics_server_enabled'),
-  localVolumeProvisioner: optional(z.boolean(), 'local_volume_provisioner_enabled'),
-  rbdProvisioner: optional(rbdProvisioner, 'rbd_provisioner_* (gone after Kubespray v2.27.1)'),
+  helm: optional(z.boolean(), 'Deploy helm'),
+  dashboard: optional(z.boolean(), 'Deploy the dashboard (up to Kubespray v2.30.x)'),
+  metricsServer: optional(z.boolean(), 'Deploy metrics-server'),
+  localVolumeProvisioner: optional(z.boolean(), 'Deploy the local volume provisioner'),
+  rbdProvisioner: optional(rbdProvisioner, 'The Ceph RBD provisioner (up to Kubespray v2.27.x)'),
+});
+
+// ── The API server's high availability and etcd (issue 13) ─────────────────
+// Descriptions here say what a key means; the Kubespray variable each becomes,
+// per tag, comes from the variable table (src/vars/table.ts, json-schema.ts).
+
+const port = z.number().check(z.int(), z.gte(1), z.lte(65535));
+
+export const externalLoadBalancer = z.strictObject({
+  address: describe(z.string().check(z.minLength(1)), 'The load balancer\'s address (an IP, not a node\'s)'),
+  port: describe(z._default(port, 6443), 'The load balancer\'s port'),
+  domainName: optional(z.string().check(z.regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/i, { message: 'must be a DNS name' })), 'Its DNS name: the control-plane endpoint and a name in the API certificate'),
+});
+
+export const localhostLoadBalancer = z.strictObject({
+  enabled: optional(z.boolean(), 'A proxy on every node in front of the API servers'),
+  type: optional(z.enum(['nginx', 'haproxy']), 'nginx or haproxy'),
+  port: optional(port, 'The local proxy\'s port'),
+  healthcheckPort: optional(port, 'The local proxy\'s health-check port'),
+});
+
+export const kubeVipPeer = z.strictObject({
+  address: describe(z.string(), 'Peer address'),
+  as: describe(z.pipe(z.union([z.string(), z.number()]), z.transform(String)), 'Peer AS number'),
+});
+
+export const kubeVip = z.strictObject({
+  address: describe(z.string().check(z.minLength(1)), 'The virtual IP of the control plane'),
+  interface: describe(z.string().check(z.regex(/^[\w.:-]+$/)), 'The interface the virtual IP is announced on'),
+  mode: describe(z.enum(['arp', 'bgp']), 'How the virtual IP is announced'),
+  services: optional(z.boolean(), 'Also serve Services of type LoadBalancer'),
+  bgp: z.optional(z.strictObject({
+    routerId: describe(z.string(), 'BGP router id'),
+    localAs: describe(z.pipe(z.union([z.string(), z.number()]), z.transform(String)), 'Local AS number'),
+    peers: describe(z.array(kubeVipPeer).check(z.minLength(1)), 'BGP peers'),
+  })),
+});
+
+export const apiServer = z.strictObject({
+  port: optional(port, 'Port each API server listens on (default 6443)'),
+  loadBalancer: z.optional(z.strictObject({
+    external: optional(externalLoadBalancer, 'A load balancer in front of the API servers'),
+    localhost: optional(localhostLoadBalancer, 'A proxy on every node in front of the API servers (Kubespray\'s default without an external one)'),
+    kubeVip: optional(kubeVip, 'kube-vip: a virtual IP for the control plane (Kubespray v2.19.0+)'),
+  })),
+});
+
+export const etcdSettings = z.strictObject({
+  deploymentType: optional(z.enum(['host', 'docker', 'kubeadm']), 'How etcd runs: on the host, in docker, or managed by kubeadm (stacked on the control planes). Members are the nodes with the etcd role: on the control planes (stacked) or on hosts of their own (external)'),
 });
 
 // ── upgrade.gates: health gates between worker waves (one self-contained block) ──────────────
@@ -194,30 +243,35 @@ export const cluster = z.strictObject({
   ),
   nodes: z.array(node).check(z.minLength(1)),
   network: z._default(network, { plugin: 'calico' }),
-  containerManager: optional(z.enum(['docker', 'containerd', 'crio']), 'container_manager'),
-  kubeProxy: z.optional(z.strictObject({ mode: describe(z.enum(['ipvs', 'iptables', 'nftables']), 'kube_proxy_mode') })),
+  containerManager: optional(z.enum(['docker', 'containerd', 'crio']), 'Container runtime'),
+  kubeProxy: z.optional(z.strictObject({ mode: describe(z.enum(['ipvs', 'iptables', 'nftables']), 'kube-proxy mode') })),
   dns: z.optional(z.strictObject({
-    nodelocaldns: optional(z.boolean(), 'enable_nodelocaldns'),
-    clusterName: optional(z.string(), 'cluster_name'),
+    nodelocaldns: optional(z.boolean(), 'Run nodelocaldns'),
+    clusterName: optional(z.string(), 'Cluster DNS domain'),
   })),
   addons: z.optional(addons),
   registries: z.optional(z.strictObject({
-    insecure: optional(z.array(z.string()), 'Insecure registries host:port (docker_insecure_registries / containerd_insecure_registries)'),
+    insecure: optional(z.array(z.string()), 'Insecure registries host:port'),
   })),
   access: z.optional(z.strictObject({
-    kubeconfigLocalhost: optional(z.boolean(), 'Copy admin.conf to the Ansible host (kubeconfig_localhost)'),
-    kubectlLocalhost: optional(z.boolean(), 'Copy kubectl to the Ansible host (kubectl_localhost)'),
+    kubeconfigLocalhost: optional(z.boolean(), 'Copy admin.conf to the Ansible host'),
+    kubectlLocalhost: optional(z.boolean(), 'Copy kubectl to the Ansible host'),
     kubeconfig: optional(z.string(), 'Kubeconfig kspray reads the cluster with; default inventories/<name>/artifacts/admin.conf'),
     context: z.optional(z.string()),
   })),
   hosts: z.optional(z.strictObject({
-    populateInventoryToHostsFile: optional(z.boolean(), 'Write inventory hosts to /etc/hosts (populate_inventory_to_hosts_file)'),
-    overrideSystemHostname: optional(z.boolean(), 'Set each host\'s hostname to its inventory name (override_system_hostname)'),
+    populateInventoryToHostsFile: optional(z.boolean(), 'Write inventory hosts to /etc/hosts (up to Kubespray v2.28.x)'),
+    overrideSystemHostname: optional(z.boolean(), 'Set each host\'s hostname to its inventory name'),
   })),
   preflight: z.optional(z.strictObject({
     cachePaths: optional(z.array(z.string()), 'Stale caches removed from control-plane hosts; default /root/.kube/http-cache, /root/.docker/config'),
     etcdCertDir: optional(z.string(), 'etcd client certificates; default /etc/ssl/etcd/ssl'),
+    etcdEndpoints: optional(z.array(z.string().check(z.regex(/^https?:\/\/[^\s,]+$/, { message: 'must be a client URL like https://127.0.0.1:2379' }))).check(z.minLength(1)), 'etcd client URLs etcdctl starts from on the first etcd host; default https://127.0.0.1:2379'),
+    etcdTls: optional(z.boolean(), 'Use Kubespray\'s etcd client certificates (default true)'),
+    etcdSnapshotDir: optional(z.string().check(z.regex(/^\/[^\0\n]*$/, { message: 'must be an absolute path' })), 'Where apply keeps the etcd snapshot it takes before each hop\'s control plane, on the first etcd host; default /var/backups/kspray/etcd'),
   })),
+  apiServer: optional(apiServer, 'The API servers and the load balancers in front of them'),
+  etcd: optional(etcdSettings, 'etcd'),
   extraVars: optional(z.record(z.string(), z.unknown()), 'Any other Kubespray variable, written as is (never templated: a value holding {{ is written !unsafe); may not shadow a typed field; a value { fromEnv: VAR } or { fromFile: path } is a secret, written to the secrets file'),
   upgrade: optional(upgrade, 'How kspray runs the upgrade: health gates between worker waves'),
 });

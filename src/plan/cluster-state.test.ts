@@ -64,6 +64,20 @@ describe('resolveClusterState', () => {
     expect(resolveClusterState({ file: FILE, journal, live: stray })).toMatchObject({ ok: false, message: expect.stringContaining('w2 runs v1.18.10') });
   });
 
+  it('accepts a cluster file still where the journal\'s unfinished plan started (a pipeline job\'s checkout), and says so', () => {
+    const finished: JournalClaim = {
+      path: 'j.json', finished: { version: 'v1.17.12', tag: 'v2.13.4', at: '2026-12-06T02:00:00.000Z' }, inHop: undefined,
+      planStart: { version: 'v1.16.3', tag: 'v2.12.10' },
+    };
+    const afterHop1 = resolveClusterState({ file: FILE, journal: finished });
+    expect(afterHop1).toMatchObject({ ok: true, state: { version: 'v1.17.12', tag: 'v2.13.4' } });
+    if (afterHop1.ok) expect(afterHop1.state.sources[0]).toContain('where the unfinished plan started; kspray has moved the cluster on since');
+    const insideHop2: JournalClaim = { ...finished, inHop: { index: 2, fromVersion: 'v1.17.12', fromTag: 'v2.13.4', toVersion: 'v1.18.10', tag: 'v2.14.2' } };
+    expect(resolveClusterState({ file: FILE, journal: insideHop2 })).toMatchObject({ ok: true, state: { version: 'v1.17.12', tag: 'v2.13.4', inHop: { toVersion: 'v1.18.10' } } });
+    // Once the plan is finished there is nothing to explain the old file: it is stale.
+    expect(resolveClusterState({ file: FILE, journal: { ...finished, planStart: undefined } }).ok).toBe(false);
+  });
+
   it('refuses a journal inside a hop when the cluster file has moved on', () => {
     const journal: JournalClaim = { path: 'j.json', finished: undefined, inHop: { index: 2, fromVersion: 'v1.17.12', fromTag: 'v2.13.4', toVersion: 'v1.18.10', tag: 'v2.14.2' } };
     const result = resolveClusterState({ file: FILE, journal });

@@ -24,6 +24,12 @@ export interface JournalClaim {
   finished: { version: string; tag: string; at: string } | undefined;
   /** A hop kspray started and has not finished: its nodes may be at either end. */
   inHop: { index: number; fromVersion: string; fromTag: string | null; toVersion: string; tag: string } | undefined;
+  /**
+   * Where the journal's unfinished plan started. A cluster file still there is
+   * one kspray moved on from in another checkout (a pipeline's earlier job):
+   * not a disagreement while that plan is resumed.
+   */
+  planStart?: { version: string; tag: string | null } | undefined;
 }
 
 export interface LiveNode {
@@ -80,19 +86,30 @@ export function resolveClusterState(sources: StateSources): StateResult {
   let version = file.version;
   let tag = file.tag;
   let inHop: ClusterState['inHop'];
+  const atPlanStart = journal?.planStart !== undefined && journal.planStart.version === file.version
+    && (file.tag === undefined || journal.planStart.tag === null || journal.planStart.tag === file.tag);
+  const movedOn = `${lines[0]} (where the unfinished plan started; kspray has moved the cluster on since: commit the cluster file apply updated)`;
   if (journal?.inHop) {
     const hop = journal.inHop;
-    if (hop.fromVersion !== file.version || (file.tag !== undefined && hop.fromTag !== null && hop.fromTag !== file.tag)) {
+    if (atPlanStart && hop.fromVersion !== file.version) {
+      lines[0] = movedOn;
+      version = hop.fromVersion;
+      tag = hop.fromTag ?? undefined;
+    } else if (hop.fromVersion !== file.version || (file.tag !== undefined && hop.fromTag !== null && hop.fromTag !== file.tag)) {
       return conflict(
         `the cluster file and kspray's journal disagree: the journal is inside hop ${hop.index} (${hop.fromVersion} → ${hop.toVersion}, Kubespray ${hop.tag}), which starts at ${hop.fromVersion}${hop.fromTag ? ` (${hop.fromTag})` : ''}, but the cluster file says ${file.version}${file.tag ? ` (${file.tag})` : ''}`,
         `finish the hop first: put kubernetes.version back to ${hop.fromVersion}${hop.fromTag ? ` and kubespray.tag to ${hop.fromTag}` : ''} in ${file.path} and run \`kspray apply -c ${file.path}\` to resume, or, if the cluster really is elsewhere now, move ${journal.path} aside`,
       );
+    } else {
+      tag = file.tag ?? hop.fromTag ?? undefined;
     }
-    tag = file.tag ?? hop.fromTag ?? undefined;
     inHop = { toVersion: hop.toVersion, tag: hop.tag, source: 'journal' };
   } else if (journal?.finished) {
     const done = journal.finished;
-    if (done.version !== file.version || (file.tag !== undefined && done.tag !== file.tag)) {
+    if (atPlanStart && (done.version !== file.version || done.tag !== file.tag)) {
+      lines[0] = movedOn;
+      version = done.version;
+    } else if (done.version !== file.version || (file.tag !== undefined && done.tag !== file.tag)) {
       const fileBehind = compareVersions(file.version, done.version) < 0;
       return conflict(
         `the cluster file and kspray's journal disagree: the journal says kspray left the cluster at ${done.version} (Kubespray ${done.tag}) on ${done.at}, the cluster file says ${file.version}${file.tag ? ` (${file.tag})` : ''}`,

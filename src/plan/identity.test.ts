@@ -36,7 +36,7 @@ describe('plan identity', () => {
   it('names an edited argv, an added node, a changed setting, a lock file, another catalog, another request', () => {
     const plan = testPlan();
     const edited = structuredClone(plan);
-    edited.hops[0]!.steps[2]!.argv = ['sh', '-c', 'touch /tmp/pwned'];
+    edited.hops[0]!.steps.find((step) => step.kind === 'control-plane')!.argv = ['sh', '-c', 'touch /tmp/pwned'];
     expect(planDifferences(edited, plan)).toEqual([expect.stringMatching(/^step hop1:control-plane differs from kspray's plan \(argv\)$/)]);
 
     const added = smallCluster({ nodes: [...smallCluster().nodes, { name: 'k1-node03', ip: '192.168.30.18', roles: ['worker'] }] });

@@ -17,6 +17,7 @@ import { z } from 'zod';
 import { PLAN_VERSION } from './plan-version.js';
 import { FindingSchema } from '../preflight/report-schema.js';
 import { STEP_KINDS } from './step-kinds.js';
+import { RUN_VARS } from '../vars/table.js';
 
 export { PLAN_VERSION };
 
@@ -39,7 +40,7 @@ export const PlanStepSchema = z.strictObject({
   inventory: z.string().describe('The inventory file it uses'),
   cwd: z.string().describe('Where ansible-playbook runs (the Kubespray checkout, or kspray\'s playbooks)'),
   serial: z.number().int().positive().nullable().describe('The batch size passed as -e serial=N, when kspray sets one'),
-  resultDir: z.string().optional().describe('kspray\'s own playbooks (cleanup-caches) write per-host results here'),
+  resultDir: z.string().optional().describe('kspray\'s own playbooks (cleanup-caches, etcd-snapshot) write per-host results here'),
   sharedRun: z.strictObject({ id: z.string(), play: z.string() }).optional()
     .describe('Worker waves that run together in one ansible-playbook run: every step of the run has the run\'s argv and limit; hosts and serial are the wave\'s own. play is the play whose serial batches are the waves'),
 });
@@ -77,7 +78,7 @@ export const PlanHopSchema = z.strictObject({
   fromTag: tagName.nullable(),
   fromVersion: version,
   toVersion: version,
-  kubeVersion: z.string().describe('kube_version as this tag wants it written (v1.17.12, or 1.32.8 from v2.28.0)'),
+  kubeVersion: z.string().describe(`${RUN_VARS.kubeVersion} as this tag wants it written (v1.17.12, or 1.32.8 from v2.28.0)`),
   kubeVersionForm: z.enum(['v-prefixed', 'bare']),
   dialect: z.enum(['dash', 'underscore']),
   groups: GroupNamesSchema,
@@ -85,7 +86,7 @@ export const PlanHopSchema = z.strictObject({
   factsPlaybook: z.string().nullable(),
   ansible: AnsibleRequirementSchema,
   workspace: HopWorkspaceSchema,
-  changes: z.array(z.string()).describe('What differs from the hop before: group dialect, kube_version form, Ansible'),
+  changes: z.array(z.string()).describe(`What differs from the hop before: group dialect, ${RUN_VARS.kubeVersion} form, Ansible`),
   steps: z.array(PlanStepSchema).min(1),
   findings: z.array(FindingSchema),
 });

@@ -22,6 +22,7 @@ import type { AnsibleRequirement, HopWorkspace, PlanDocument, PlanHop, PlanInput
 import type { VersionSpec } from './version-pair.js';
 import { sha256Of } from '../util/canonical-json.js';
 import { cacheDir, playbooksDir } from '../util/paths.js';
+import { RUN_VARS } from '../vars/table.js';
 
 export interface PlanInput {
   cluster: Cluster;
@@ -179,7 +180,7 @@ function describeChanges(hops: PlanHop[]): void {
     const previous = hops[index - 1];
     if (!previous) return;
     if (previous.dialect !== hop.dialect) hop.changes.push(`inventory groups change from ${previous.dialect} (${previous.groups.controlPlane}) to ${hop.dialect} (${hop.groups.controlPlane}) names`);
-    if (previous.kubeVersionForm !== hop.kubeVersionForm) hop.changes.push(`kube_version is written ${hop.kubeVersionForm === 'bare' ? 'without' : 'with'} a leading v from this tag on (${hop.kubeVersion})`);
+    if (previous.kubeVersionForm !== hop.kubeVersionForm) hop.changes.push(`${RUN_VARS.kubeVersion} is written ${hop.kubeVersionForm === 'bare' ? 'without' : 'with'} a leading v from this tag on (${hop.kubeVersion})`);
     if (previous.ansible.impliedCore !== hop.ansible.impliedCore) hop.changes.push(`Ansible moves from ${previous.ansible.impliedCore ?? '?'} to ${hop.ansible.impliedCore ?? '?'} (${hop.ansible.pins.join(', ')})`);
   });
 }

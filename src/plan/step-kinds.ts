@@ -4,7 +4,7 @@
  * node of their batch), which upgrade workers (the canary and the waves), and
  * which belong to the control-plane side of a hop (--masters-only).
  */
-export const STEP_KINDS = ['facts', 'cleanup-caches', 'control-plane', 'canary', 'workers', 'verify'] as const;
+export const STEP_KINDS = ['facts', 'cleanup-caches', 'etcd-snapshot', 'control-plane', 'canary', 'workers', 'verify'] as const;
 export type StepKindName = (typeof STEP_KINDS)[number];
 
 /** Steps that run Kubespray's node upgrade: each node of a batch is cordoned, drained, upgraded, uncordoned. */
@@ -14,7 +14,7 @@ export const NODE_UPGRADE_KINDS: ReadonlySet<string> = new Set<StepKindName>(['c
 export const WORKER_KINDS: ReadonlySet<string> = new Set<StepKindName>(['canary', 'workers']);
 
 /** What `--masters-only` runs; `--workers-only` runs the rest. */
-export const CONTROL_PLANE_SIDE_KINDS: ReadonlySet<string> = new Set<StepKindName>(['facts', 'cleanup-caches', 'control-plane']);
+export const CONTROL_PLANE_SIDE_KINDS: ReadonlySet<string> = new Set<StepKindName>(['facts', 'cleanup-caches', 'etcd-snapshot', 'control-plane']);
 
 export function isNodeUpgrade(kind: string): boolean {
   return NODE_UPGRADE_KINDS.has(kind);

@@ -1,8 +1,8 @@
 /**
  * The ordered steps of one hop, each with the exact ansible-playbook argv:
  * facts for every host (no --limit: Kubespray needs every host's facts cached
- * before a limited run), the control plane and etcd, a canary, the remaining
- * workers in batches, verify. Pure.
+ * before a limited run; kspray's own playbook where the tag has none), the
+ * control plane and etcd, a canary, the remaining workers in batches, verify. Pure.
  */
 import type { Cluster } from '../model/schema.js';
 import { playbookArgv } from '../ansible/playbook-argv.js';
@@ -13,6 +13,7 @@ import { DEFAULT_CACHE_PATHS } from '../preflight/caches.js';
 import { playbooksDir } from '../util/paths.js';
 import { serialListArg } from './wave-run.js';
 import { parseCountOrPercent, resolveCountOrPercent } from './count-or-percent.js';
+import { RUN_VARS } from '../vars/table.js';
 
 export interface StepInput {
   cluster: Cluster;
@@ -60,15 +61,16 @@ export function buildHopSteps(input: StepInput): PlanStep[] {
     forks: input.forks,
     inventory: input.inventory,
     extraVarsFiles: input.extraVarsFiles,
-    extraVars: { kube_version: input.kubeVersion, ...(typeof serial === 'number' ? { serial: String(serial) } : {}) },
+    extraVars: { [RUN_VARS.kubeVersion]: input.kubeVersion, ...(typeof serial === 'number' ? { [RUN_VARS.serial]: String(serial) } : {}) },
     ...(Array.isArray(serial) ? { extraVarsJson: serialListArg(serial) } : {}),
     playbook,
     ...(limit === null ? {} : { limit }),
   });
   const allHosts = cluster.nodes.map((n) => n.name);
-  if (input.factsPlaybook) {
-    steps.push({ ...base, id: `hop${hop}:facts`, kind: 'facts', title: 'Gather facts of every host', limit: null, hosts: allHosts, argv: argv(input.factsPlaybook, null, null), serial: null });
-  }
+  // Every host's facts are cached before any limited run, whatever the tag: its own facts
+  // playbook (v2.13.0+), else kspray's, which gathers them for every host (v2.10 – v2.12).
+  const factsPlaybook = input.factsPlaybook ?? join(playbooksDir, 'gather-facts.yml');
+  steps.push({ ...base, id: `hop${hop}:facts`, kind: 'facts', title: 'Gather facts of every host', limit: null, hosts: allHosts, argv: argv(factsPlaybook, null, null), serial: null });
   // Stale kubectl HTTP caches and docker login data on the masters broke control-plane
   // upgrades (field notes): kspray's own playbook removes them first, every hop (idempotent).
   const resultDir = join(input.workDir, 'cleanup-caches');
@@ -76,11 +78,28 @@ export function buildHopSteps(input: StepInput): PlanStep[] {
   steps.push({
     ...base, id: `hop${hop}:cleanup-caches`, kind: 'cleanup-caches', title: 'Remove stale caches on the control plane',
     limit: groups.controlPlane, hosts: cluster.nodes.filter((n) => n.roles.includes('control-plane')).map((n) => n.name),
-    argv: [input.executable, '-b', '-f', String(input.forks), '-i', input.inventory,
-      '-e', JSON.stringify({ kspray_hosts: groups.controlPlane, kspray_cache_paths: cachePaths, kspray_result_dir: resultDir }),
-      join(playbooksDir, 'cleanup-caches.yml')],
+    // The extra-vars files as every Kubespray step gets them: connection settings kept there
+    // (ansible_user, ansible_port, become) reach kspray's own playbook too; its own -e comes last and wins.
+    argv: playbookArgv({
+      executable: input.executable, become: true, forks: input.forks, inventory: input.inventory, extraVarsFiles: input.extraVarsFiles,
+      extraVarsJson: JSON.stringify({ kspray_hosts: groups.controlPlane, kspray_cache_paths: cachePaths, kspray_result_dir: resultDir }),
+      playbook: join(playbooksDir, 'cleanup-caches.yml'),
+    }),
     serial: null, resultDir,
   });
+  // A snapshot of etcd before anything of the control plane changes: what a failed control-plane upgrade is restored from.
+  const firstEtcd = cluster.nodes.find((n) => n.roles.includes('etcd'))?.name;
+  if (firstEtcd !== undefined) {
+    const snapshotDir = join(input.workDir, 'etcd-snapshot');
+    steps.push({
+      ...base, id: `hop${hop}:etcd-snapshot`, kind: 'etcd-snapshot', title: 'Take an etcd snapshot on the first etcd host',
+      limit: `${groups.etcd}[0]`, hosts: [firstEtcd],
+      argv: [input.executable, '-b', '-f', String(input.forks), '-i', input.inventory, ...input.extraVarsFiles.flatMap((file) => ['-e', `@${file}`]),
+        '-e', JSON.stringify({ kspray_hosts: `${groups.etcd}[0]`, kspray_result_dir: snapshotDir, kspray_snapshot_label: `${cluster.name}-hop${hop}-${tag}`, ...etcdVars(cluster) }),
+        join(playbooksDir, 'etcd-snapshot.yml')],
+      serial: null, resultDir: snapshotDir,
+    });
+  }
   const controlPlaneLimit = `${groups.controlPlane}:${groups.etcd}`;
   steps.push({
     ...base, id: `hop${hop}:control-plane`, kind: 'control-plane', title: 'Upgrade the control plane and etcd',
@@ -109,6 +128,17 @@ export function buildHopSteps(input: StepInput): PlanStep[] {
   });
   steps.push({ ...base, id: `hop${hop}:verify`, kind: 'verify', title: `Verify every node reports ${input.kubeVersion}`, limit: null, hosts: allHosts, argv: null, serial: null });
   return steps;
+}
+
+/** How kspray's etcd playbooks reach etcd on its host (preflight.etcd* in the cluster file; the playbooks' defaults are Kubespray's). */
+export function etcdVars(cluster: Cluster): Record<string, unknown> {
+  const settings = cluster.preflight;
+  return {
+    ...(settings?.etcdCertDir === undefined ? {} : { kspray_etcd_cert_dir: settings.etcdCertDir }),
+    ...(settings?.etcdEndpoints === undefined ? {} : { kspray_etcd_endpoints: settings.etcdEndpoints.join(',') }),
+    ...(settings?.etcdTls === undefined ? {} : { kspray_etcd_tls: settings.etcdTls }),
+    ...(settings?.etcdSnapshotDir === undefined ? {} : { kspray_snapshot_dir: settings.etcdSnapshotDir }),
+  };
 }
 
 /** Canary first, then the rest: one batch (Kubespray's own serial inside) unless --batch splits it. */

@@ -13,10 +13,11 @@ import type { GroupNames } from '../catalog/groups.js';
 import type { UpgradePlay } from '../catalog/schema.js';
 import { isWorkerStep } from './step-kinds.js';
 import type { PlanHop, PlanStep } from './types.js';
+import { RUN_VARS } from '../vars/table.js';
 
 /** The `-e` value that sets serial to the wave sizes, in order. */
 export function serialListArg(sizes: readonly number[]): string {
-  return JSON.stringify({ serial: sizes });
+  return JSON.stringify({ [RUN_VARS.serial]: sizes });
 }
 
 /**
@@ -37,7 +38,7 @@ export function workerUpgradePlay(plays: readonly UpgradePlay[], groups: Pick<Gr
 /** The argv of a shared run narrowed to some of its waves (a resume, or a window that fits only the first few). */
 export function waveRunArgv(argv: readonly string[], waves: ReadonlyArray<readonly string[]>): string[] {
   const limit = argv.indexOf('--limit');
-  const serial = argv.findIndex((arg, index) => index > 0 && argv[index - 1] === '-e' && arg.startsWith('{"serial":'));
+  const serial = argv.findIndex((arg, index) => index > 0 && argv[index - 1] === '-e' && arg.startsWith(`{"${RUN_VARS.serial}":`));
   if (limit < 0 || serial < 0) throw new Error('waveRunArgv: not the argv of a shared wave run (no --limit or serial list)');
   const next = [...argv];
   next[limit + 1] = waves.flat().join(',');

@@ -71,6 +71,8 @@ export interface CheckContext {
   kube: KubeconfigSources;
   manifests: ManifestScan | undefined;
   forceAnsible: boolean;
+  /** --allow-unread: settings the operator lets through although a tag does not read them. */
+  allowUnread: readonly string[] | undefined;
   /** The local ansible-playbook, when a hop runs the system Ansible. */
   localAnsible: { version: string; executable: string } | undefined;
   api: ApiSource | undefined;

@@ -8,7 +8,10 @@
  */
 import semver from 'semver';
 import type { ClusterFacts, ServiceFact } from '../kube/types.js';
+import { KUBESPRAY_VARS } from '../vars/table.js';
 import type { CheckOutcome, Finding, HopContext } from './types.js';
+
+const SKYDNS = KUBESPRAY_VARS.skydnsServer;
 
 const CHECK = 'dns';
 const DNS_NAMESPACE = 'kube-system';
@@ -122,9 +125,9 @@ export function checkDns(facts: Pick<ClusterFacts, 'services' | 'gaps'>, ctx: Dn
   if (ip !== skydns) {
     findings.push({
       check: CHECK, severity: ip === kubeadmDns ? 'info' : 'warn', where, details,
-      what: `DNS Service ${where} is at ${ip}, not at skydns_server ${skydns} (3rd address of ${cidr})`,
-      why: "Kubespray points every kubelet's clusterDNS at skydns_server: pods upgraded to a different address lose name resolution",
-      fix: `keep the DNS where it is: set skydns_server: ${ip} in the extra-vars for the upgrade (or check network.serviceAddresses)`,
+      what: `DNS Service ${where} is at ${ip}, not at ${SKYDNS} ${skydns} (3rd address of ${cidr})`,
+      why: `Kubespray points every kubelet's clusterDNS at ${SKYDNS}: pods upgraded to a different address lose name resolution`,
+      fix: `keep the DNS where it is: set ${SKYDNS}: ${ip} in the extra-vars for the upgrade (or check network.serviceAddresses)`,
     });
     return { check: CHECK, status: 'pass', findings };
   }
@@ -135,15 +138,15 @@ export function checkDns(facts: Pick<ClusterFacts, 'services' | 'gaps'>, ctx: Dn
   for (const hop of clashHops) {
     findings.push({
       check: CHECK, severity: 'block', hop: hop.index, where, details: { ...details, kubeadmService: kubeadmService ? `${DNS_NAMESPACE}/kube-dns` : null },
-      what: `DNS Service ${where} sits at ${ip} (skydns_server), kubeadm expects ${kubeadmDns}${leftover}; hop ${hop.index} runs Kubespray ${hop.toTag}`,
+      what: `DNS Service ${where} sits at ${ip} (${SKYDNS}), kubeadm expects ${kubeadmDns}${leftover}; hop ${hop.index} runs Kubespray ${hop.toTag}`,
       why: `with Kubespray ${DNS_CLASH_LABEL}, kubeadm upgrade apply tries to manage its own kube-dns Service at the 10th address of the range and refuses the upgrade`,
-      fix: `before hop ${hop.index}: make sure no kube-dns Service or ConfigMap from kubeadm's addon is left in kube-system (Kubespray's is ${ctx.kubespray.serviceName}), do not set skydns_server on an upgrade, and check on one master that kubeadm upgrade apply ${hop.toVersion} --config=/etc/kubernetes/kubeadm-config.yaml --dry-run passes`,
+      fix: `before hop ${hop.index}: make sure no kube-dns Service or ConfigMap from kubeadm's addon is left in kube-system (Kubespray's is ${ctx.kubespray.serviceName}), do not set ${SKYDNS} on an upgrade, and check on one master that kubeadm upgrade apply ${hop.toVersion} --config=/etc/kubernetes/kubeadm-config.yaml --dry-run passes`,
     });
   }
   if (clashHops.length === 0) {
     findings.push({
       check: CHECK, severity: 'info', where, details,
-      what: `DNS Service ${where} at ${ip} (skydns_server; kubeadm's own address would be ${kubeadmDns})`,
+      what: `DNS Service ${where} at ${ip} (${SKYDNS}; kubeadm's own address would be ${kubeadmDns})`,
       why: `no hop of this plan uses a Kubespray tag in ${DNS_CLASH_LABEL}, where this clash broke kubeadm upgrades`,
       fix: 'nothing to do',
     });

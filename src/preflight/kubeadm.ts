@@ -14,6 +14,7 @@ import semver from 'semver';
 import type { CheckOutcome, HopContext } from './types.js';
 import { tailLines } from '../process/exec.js';
 import { redact } from '../util/redact.js';
+import { KUBESPRAY_VARS, RUN_VARS } from '../vars/table.js';
 
 export const KUBEADM_CHECK = 'kubeadm-dry-run';
 
@@ -69,8 +70,8 @@ export function kubeadmUpgradeStyle(tag: KubeadmTagFacts, version: string): Kube
 /** The version argument exactly as the tag renders it: its template applied to kube_version in the tag's form. */
 export function kubeadmVersionArg(tag: KubeadmTagFacts, version: string): string {
   const kubeVersion = tag.kube_version_v_prefixed_in_vars ? `v${bare(version)}` : bare(version);
-  const template = typeof tag.kubeadm_upgrade?.apply_version_arg === 'string' ? tag.kubeadm_upgrade.apply_version_arg : 'v{{ kube_version }}';
-  return template.replace(/\{\{\s*kube_version\s*\}\}/g, kubeVersion);
+  const template = typeof tag.kubeadm_upgrade?.apply_version_arg === 'string' ? tag.kubeadm_upgrade.apply_version_arg : `v{{ ${RUN_VARS.kubeVersion} }}`;
+  return template.replace(new RegExp(`\\{\\{\\s*${RUN_VARS.kubeVersion}\\s*\\}\\}`, 'g'), kubeVersion);
 }
 
 /**
@@ -163,10 +164,10 @@ export function kubeadmErrorLine(stderr: string): string {
 const HINTS: ReadonlyArray<{ test: RegExp; why: string; fix: string }> = [
   {
     test: /Service "kube-dns" is invalid|services "kube-dns" not found|DNS service/i,
-    why: 'Kubespray runs its own CoreDNS Service at the 3rd address of the service range (skydns_server, 10.233.0.3 by default) ' +
+    why: `Kubespray runs its own CoreDNS Service at the 3rd address of the service range (${KUBESPRAY_VARS.skydnsServer}, 10.233.0.3 by default) ` +
       'while kubeadm manages a `kube-dns` Service at the 10th (10.233.0.10); the two clash and kubeadm stops the control-plane upgrade.',
     fix: 'Compare `kubectl -n kube-system get svc -o wide` with the addresses above: recreate `kube-dns` at the address kubeadm expects ' +
-      '(or remove it if nothing uses it), never set skydns_server on an upgrade, then re-run `kspray preflight`.',
+      `(or remove it if nothing uses it), never set ${KUBESPRAY_VARS.skydnsServer} on an upgrade, then re-run \`kspray preflight\`.`,
   },
   {
     test: /can not mix '--config' with arguments/,

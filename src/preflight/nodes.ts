@@ -8,6 +8,7 @@ import type { KubeadmKubeletRule, KubeletEra, VersionSkew } from '../kube/k8s-da
 import type { ClusterFacts, NodeFact } from '../kube/types.js';
 import { compareReported, coreVersion, minorLabel, minorNumber } from '../kube/versions.js';
 import type { CheckOutcome, Finding, HopContext, OutcomeTable } from './types.js';
+import { RUN_VARS } from '../vars/table.js';
 
 const CHECK = 'nodes';
 const CONTROL_PLANE_ROLES = new Set(['master', 'control-plane']);
@@ -98,7 +99,7 @@ export function checkNodes(facts: Pick<ClusterFacts, 'nodes'>, ctx: NodesCheckCo
       add({
         severity: 'warn', what: `node ${node.name} runs kubelet ${node.kubeletVersion}, a newer patch than this hop's ${hop.toVersion}`, where: node.name,
         why: 'Kubespray installs the hop\'s version: the kubelet on this node is downgraded',
-        fix: `target ${node.kubeletVersion} or newer for this hop (kube_version), if the tag supports it`,
+        fix: `target ${node.kubeletVersion} or newer for this hop (${RUN_VARS.kubeVersion}), if the tag supports it`,
       });
     }
     const lag = target - minor;

@@ -8,6 +8,7 @@
  */
 import { isEmptySelector, matchesSelector } from '../kube/selectors.js';
 import type { ClusterFacts, OwnerFact, PdbFact, PodFact } from '../kube/types.js';
+import { KUBESPRAY_VARS } from '../vars/table.js';
 import type { CheckOutcome, Finding, HopContext, OutcomeTable } from './types.js';
 
 const CHECK = 'pdb';
@@ -26,7 +27,7 @@ export interface PdbCheckContext {
  * upgrade_defaults (role defaults of roles/upgrade/*): the variable exists.
  */
 export function drainFallbackOffered(upgradeDefaults: Readonly<Record<string, Readonly<Record<string, unknown>>>> | undefined): boolean {
-  return Object.values(upgradeDefaults ?? {}).some((defaults) => Object.prototype.hasOwnProperty.call(defaults, 'drain_fallback_enabled'));
+  return Object.values(upgradeDefaults ?? {}).some((defaults) => Object.prototype.hasOwnProperty.call(defaults, KUBESPRAY_VARS.drainFallbackEnabled));
 }
 
 export const PDB_COLUMNS = ['NAMESPACE', 'NAME', 'MIN AVAILABLE', 'MAX UNAVAILABLE', 'ALLOWED DISRUPTIONS'];
@@ -127,16 +128,16 @@ function blockingFinding(pdb: PdbFact, covered: readonly PodFact[], ctx: PdbChec
   fixes.push(`relax the budget (kubectl -n ${pdb.namespace} edit pdb ${pdb.name}: ${budgetText(pdb)} leaves no disruption)`);
   const tag = ctx.hop?.toTag ?? "this hop's Kubespray tag";
   if (ctx.drainFallbackAvailable) {
-    fixes.push(`or set drain_fallback_enabled: true for this hop (${tag} then retries a failed drain with --disable-eviction, deleting the pods despite the budget)`);
+    fixes.push(`or set ${KUBESPRAY_VARS.drainFallbackEnabled}: true for this hop (${tag} then retries a failed drain with --disable-eviction, deleting the pods despite the budget)`);
   } else {
-    fixes.push(`(${tag} has no drain_fallback_enabled to force the drain)`);
+    fixes.push(`(${tag} has no ${KUBESPRAY_VARS.drainFallbackEnabled} to force the drain)`);
   }
   return {
     check: CHECK,
     severity: 'block',
     what: `PodDisruptionBudget ${where} allows 0 disruptions and covers ${covered.length} pod(s) of ${workloads} on drained node(s) ${nodes.join(', ')}`,
     where,
-    why: `Kubespray drains each node before upgrading it; the Eviction API refuses while ${where} allows no disruption (${budgetText(pdb)}, ${currentHealthy} of ${expectedPods} pods healthy), so the drain waits until drain_timeout and the upgrade fails`,
+    why: `Kubespray drains each node before upgrading it; the Eviction API refuses while ${where} allows no disruption (${budgetText(pdb)}, ${currentHealthy} of ${expectedPods} pods healthy), so the drain waits until ${KUBESPRAY_VARS.drainTimeout} and the upgrade fails`,
     fix: fixes.join('; '),
     ...(ctx.hop ? { hop: ctx.hop.index } : {}),
     details: {

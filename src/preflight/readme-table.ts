@@ -1,4 +1,4 @@
-/** The README's table of preflight checks, between its markers, from the list of checks. Pure. */
+/** The README's table of preflight checks, between its markers, from the list of checks (`npm run docs` writes it). Pure. */
 import { checksTable } from './registry.js';
 
 const START = /<!-- preflight-checks:[^>]*-->\n/;

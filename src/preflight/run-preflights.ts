@@ -26,6 +26,7 @@ import { scanTargets } from './removed-apis.js';
 import { hopContextOf, openHostSource, type HostChecksOptions } from './run-host-checks.js';
 import type { CheckOutcome, Finding } from './types.js';
 import type { z } from 'zod';
+import { unreadOnTags } from '../vars/check.js';
 import { PREFLIGHT_VERSION, type PreflightHopSchema, type PreflightReportSchema } from './report-schema.js';
 
 export { PREFLIGHT_VERSION } from './report-schema.js';
@@ -58,6 +59,8 @@ export interface RunPreflightsOptions {
   /** --manifests DIR for the removed-API check. */
   manifestsDir?: string | undefined;
   forceAnsible?: boolean | undefined;
+  /** --allow-unread: settings the vars-drift check reports as allowed rather than refused. */
+  allowUnread?: readonly string[] | undefined;
   /** The local ansible-playbook (asked only when a hop runs the system Ansible); default: the one on PATH, cached. */
   detectLocalAnsible?: (() => Promise<{ version: string; executable: string } | undefined>) | undefined;
   /** Tunes the host gathering (tests: become off, an env). */
@@ -106,7 +109,7 @@ export async function runPreflights(options: RunPreflightsOptions, checkList: Re
   try {
     const ctx: CheckContext = {
       plan, hops, contexts, first, cluster, clusterFile: options.clusterFile, catalog, kube, manifests,
-      forceAnsible: Boolean(options.forceAnsible), localAnsible, api, hosts, log,
+      forceAnsible: Boolean(options.forceAnsible), allowUnread: options.allowUnread, localAnsible, api, hosts, log,
     };
     outcomes = await Promise.all(checks.map((check) => runCheck(check, ctx, hostsSkipped)));
   } finally {

@@ -13,7 +13,8 @@ import type { Cluster, SecretRef } from '../model/schema.js';
 import { stringifyForAnsible } from '../ansible/ansible-yaml.js';
 import { isSecretName, isSecretRef } from '../model/secret-names.js';
 import { registerSecret } from '../util/redact.js';
-import { mapTypedVars, type MappedVar, type VarValue } from './var-map.js';
+import { isSecretValue, mapTypedVars, type VarValue } from '../vars/render.js';
+import { RUN_VARS } from '../vars/table.js';
 import { formatKubeVersion, type RenderTarget } from './target.js';
 
 export interface RenderedExtraVars {
@@ -44,10 +45,10 @@ export function renderExtraVars(cluster: Cluster, target: RenderTarget, resolveS
   const plain: Record<string, unknown> = {};
   const secret: Record<string, unknown> = {};
   for (const entry of mapped) {
-    if (isSecret(entry.value)) secret[entry.name] = resolveSecret(entry.value.secret);
+    if (isSecretValue(entry.value)) secret[entry.name] = resolveSecret(entry.value.secret);
     else plain[entry.name] = entry.value;
   }
-  if (options.artifactsDir !== undefined) plain.artifacts_dir = options.artifactsDir;
+  if (options.artifactsDir !== undefined) plain[RUN_VARS.artifactsDir] = options.artifactsDir;
   for (const [key, value] of Object.entries(cluster.extraVars ?? {})) {
     if (isSecretRef(value)) {
       secret[key] = resolveSecret(value);
@@ -68,10 +69,6 @@ export function renderExtraVars(cluster: Cluster, target: RenderTarget, resolveS
     secrets: Object.keys(secret).length > 0 ? `# Secrets for cluster ${cluster.name}: never commit this file.\n${toYaml(secret)}` : undefined,
     names,
   };
-}
-
-function isSecret(value: MappedVar['value']): value is { secret: SecretRef } {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && 'secret' in value;
 }
 
 function toYaml(value: Record<string, unknown | VarValue>): string {

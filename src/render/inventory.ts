@@ -3,6 +3,7 @@
  * the same model and target always give the same bytes.
  */
 import type { Cluster, ClusterNode } from '../model/schema.js';
+import { mapHostVars } from '../vars/render.js';
 import { iniHostVar } from './ini-values.js';
 import type { RenderTarget } from './target.js';
 
@@ -15,7 +16,7 @@ export function renderInventory(cluster: Cluster, target: RenderTarget): string 
     `# Rendered by kspray for Kubespray ${target.tag} (${target.dialect} group names) from cluster ${cluster.name}.`,
     '# Do not edit: change the cluster file and run `kspray render`.',
     '[all]',
-    ...cluster.nodes.map(hostLine),
+    ...cluster.nodes.map((node) => hostLine(cluster, node, target.tag)),
     '',
     `[${groups.controlPlane}]`,
     ...controlPlanes,
@@ -30,20 +31,18 @@ export function renderInventory(cluster: Cluster, target: RenderTarget): string 
   }
   lines.push(`[${groups.node}]`, ...workers, '');
   if (target.hasCalicoRr) lines.push(`[${groups.calicoRr}]`, '');
-  if (target.declaresClusterGroup) {
-    lines.push(`[${groups.cluster}:children]`, groups.controlPlane, groups.node);
-    if (target.hasCalicoRr) lines.push(groups.calicoRr);
-    lines.push('');
-  }
+  // Declared on every tag, although samples from v2.27.0 leave it out: v2.27.0 – v2.28.1's
+  // facts.yml gathers for k8s_cluster without importing the boilerplate that creates it,
+  // and would cache only the control plane's facts (later tags accept the group as it is).
+  lines.push(`[${groups.cluster}:children]`, groups.controlPlane, groups.node);
+  if (target.hasCalicoRr) lines.push(groups.calicoRr);
+  lines.push('');
   return `${lines.join('\n').trimEnd()}\n`;
 }
 
-function hostLine(node: ClusterNode): string {
-  const vars: string[] = [iniHostVar('ansible_host', node.ansibleHost ?? node.name), iniHostVar('ip', node.ip)];
-  if (node.accessIp !== undefined) vars.push(iniHostVar('access_ip', node.accessIp));
-  if (node.iface !== undefined) vars.push(iniHostVar('iface', node.iface));
-  if (node.labels && Object.keys(node.labels).length > 0) vars.push(iniHostVar('node_labels', node.labels));
-  for (const [key, value] of Object.entries(node.vars ?? {})) vars.push(iniHostVar(key, value));
+/** The node's host variables as the table renders them for the tag (iface is read by no tag: not written). */
+function hostLine(cluster: Cluster, node: ClusterNode, tag: string): string {
+  const vars = mapHostVars(cluster, node, tag).map(({ name, value }) => iniHostVar(name, value));
   return [node.name, ...vars].join(' ');
 }
 

@@ -1,14 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import semver from 'semver';
 import { describe, expect, it } from 'vitest';
 import { loadCatalog } from '../catalog/load.js';
 import { cluster as clusterSchema, type ClusterInput } from '../model/schema.js';
-import { dataDir } from '../util/paths.js';
 import { renderInventory } from './inventory.js';
 import { renderExtraVars } from './extra-vars.js';
 import { renderTarget } from './target.js';
-import { mapTypedVars } from './var-map.js';
 
 const base: ClusterInput = {
   name: 't1',
@@ -34,6 +29,12 @@ describe('renderInventory', () => {
     expect(text).toContain(`w1 ansible_host=w1 ip=10.0.0.9 node_taints="['a=b:NoSchedule']" kubelet_max_pods=200 flag=True port="'8080'"`);
   });
 
+  it('declares the cluster group on every tag: v2.27.0 – v2.28.1 gather facts for k8s_cluster without the boilerplate that creates it', () => {
+    for (const tag of ['v2.26.1', 'v2.27.0', 'v2.28.1', 'v2.31.0']) {
+      expect(renderInventory(clusterSchema.parse(base), target(tag)), tag).toContain('[k8s_cluster:children]\nkube_control_plane\nkube_node\n');
+    }
+  });
+
   it('has no calico-rr section before v2.11.0, as the v2.10 sample', () => {
     const text = renderInventory(clusterSchema.parse(base), target('v2.10.4'));
     expect(text).not.toContain('calico');
@@ -41,34 +42,7 @@ describe('renderInventory', () => {
   });
 });
 
-describe('mapTypedVars against the variables each tag really defines', () => {
-  // Variables Kubespray reads but never defines as a default: absence from known-vars proves nothing (field notes).
-  const neverDefaulted = new Set(['peers', 'calico_ip_auto_method', 'peer_with_router']);
-  const knownVars = JSON.parse(readFileSync(join(dataDir, 'kubespray', 'known-vars.json'), 'utf8')) as { by_tag: Record<string, string[]> };
-  const k1 = clusterSchema.parse({
-    ...base,
-    network: { plugin: 'calico', calico: { ipipMode: 'Never', peerWithRouter: true, natOutgoing: true, globalAsNum: '65000', peers: [{ routerId: '192.168.30.1', as: '65000' }], ipAutodetectionMethod: 'can-reach=8.8.8.8' } },
-    kubeProxy: { mode: 'ipvs' }, dns: { nodelocaldns: false }, containerManager: 'docker',
-    addons: { helm: true, dashboard: true, metricsServer: true, localVolumeProvisioner: true },
-    registries: { insecure: ['tacorepo:5000'] },
-    access: { kubeconfigLocalhost: true, kubectlLocalhost: true },
-  });
-
-  it.each(Object.keys(knownVars.by_tag).filter((tag) => semver.gte(tag, '2.11.0') && semver.lte(tag, '2.26.0')))('every name rendered for %s is a variable of that tag', (tag) => {
-    const names = mapTypedVars(k1, tag, 'v1.16.3').map((entry) => entry.name);
-    const unknown = names.filter((name) => !neverDefaulted.has(name) && !knownVars.by_tag[tag]!.includes(name));
-    expect(unknown).toEqual([]);
-  });
-
-  it('follows containerd registry variables across their renames', () => {
-    const containerd = clusterSchema.parse({ ...base, containerManager: 'containerd', registries: { insecure: ['reg:5000'] } });
-    for (const [tag, name] of [['v2.18.0', 'containerd_insecure_registries'], ['v2.22.2', 'containerd_insecure_registries'], ['v2.23.0', 'containerd_registries_mirrors']] as const) {
-      const names = mapTypedVars(containerd, tag, 'v1.22.0').map((entry) => entry.name);
-      expect(names).toContain(name);
-      expect(knownVars.by_tag[tag]).toContain(name);
-    }
-  });
-
+describe('renderExtraVars', () => {
   it('never resolves a secret except through the resolver it is given', () => {
     const withRbd = clusterSchema.parse({ ...base, addons: { rbdProvisioner: { monitors: ['1.2.3.4:6789'], pool: 'p', adminSecret: { fromEnv: 'A' }, userSecret: { fromFile: 'x' } } } });
     const asked: string[] = [];

@@ -16,8 +16,6 @@ export interface RenderTarget {
   etcdForm: 'group' | 'children';
   /** Whether the sample inventory has a calico route-reflector section (v2.11.0+). */
   hasCalicoRr: boolean;
-  /** Whether the sample inventory declares `[k8s_cluster:children]` (up to v2.26; later tags synthesize it). */
-  declaresClusterGroup: boolean;
   /** `v1.x.y` up to v2.27.x, bare `1.x.y` from v2.28.0 (a `v` there breaks download URLs). */
   kubeVersionForm: 'v-prefixed' | 'bare';
 }
@@ -39,7 +37,6 @@ export function renderTarget(record: TargetSource): RenderTarget {
     groups,
     etcdForm: record.sample_inventory.etcd.form,
     hasCalicoRr: sections.includes(groups.calicoRr),
-    declaresClusterGroup: sections.includes(`${groups.cluster}:children`),
     kubeVersionForm: record.kube_version_v_prefixed_in_vars ? 'v-prefixed' : 'bare',
   };
 }

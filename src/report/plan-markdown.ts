@@ -6,6 +6,7 @@ import { formatArgv } from '../process/exec-error.js';
 import type { PlanDocument } from '../plan/types.js';
 import { continuesRun, gateLines, HOP_HEADER, hopRows, stepTarget } from './plan-text.js';
 import { formatMarkdownTable } from './table.js';
+import { RUN_VARS } from '../vars/table.js';
 
 export function formatPlanMarkdown(plan: PlanDocument): string {
   const out: string[] = [
@@ -22,7 +23,7 @@ export function formatPlanMarkdown(plan: PlanDocument): string {
   if (plan.warnings.length > 0) out.push('', '## Warnings', '', ...plan.warnings.map((w) => `- ${w}`));
   for (const hop of plan.hops) {
     out.push('', `## Hop ${hop.index}: Kubespray ${hop.tag} → Kubernetes ${hop.toVersion}`, '');
-    out.push(`Commit \`${hop.sha}\`, group names: ${hop.dialect}, \`kube_version=${hop.kubeVersion}\`, Ansible: ${hop.ansible.pins.join(', ')}.`);
+    out.push(`Commit \`${hop.sha}\`, group names: ${hop.dialect}, \`${RUN_VARS.kubeVersion}=${hop.kubeVersion}\`, Ansible: ${hop.ansible.pins.join(', ')}.`);
     for (const change of hop.changes) out.push('', `> ${change}`);
     if (hop.findings.length > 0) {
       out.push('', '### Preflight findings', '', formatMarkdownTable(['SEVERITY', 'CHECK', 'WHAT', 'WHERE', 'FIX'], hop.findings.map((f) => [f.severity, f.check, f.what, f.where, f.fix])));

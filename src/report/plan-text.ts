@@ -7,6 +7,7 @@ import type { PlanDocument, PlanHop, PlanStep } from '../plan/types.js';
 import { formatTable } from './table.js';
 import type { Finding } from '../preflight/types.js';
 import { describeGate, gatesAfter } from '../plan/gates.js';
+import { RUN_VARS } from '../vars/table.js';
 
 export function ansibleCell(hop: PlanHop): string {
   const pins = hop.ansible.pins.join(', ') || `core ${hop.ansible.impliedCore ?? '?'}`;
@@ -35,7 +36,7 @@ export function formatPlanText(plan: PlanDocument, done?: (stepId: string) => bo
   ];
   for (const warning of plan.warnings) out.push(`warning: ${warning}`);
   for (const hop of plan.hops) {
-    out.push('', `Hop ${hop.index}: Kubespray ${hop.tag} (${hop.sha.slice(0, 12)}), Kubernetes ${hop.fromVersion} → ${hop.toVersion}, kube_version=${hop.kubeVersion}`);
+    out.push('', `Hop ${hop.index}: Kubespray ${hop.tag} (${hop.sha.slice(0, 12)}), Kubernetes ${hop.fromVersion} → ${hop.toVersion}, ${RUN_VARS.kubeVersion}=${hop.kubeVersion}`);
     for (const change of hop.changes) out.push(`  note: ${change}`);
     if (hop.ansible.venv) out.push(...hop.ansible.venv.commands.map((argv) => `  venv: ${formatArgv(argv)}`));
     for (const finding of hop.findings) out.push(`  ${formatFindingLine(finding)}`);

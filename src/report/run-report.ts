@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { orderedStepIds, type Journal, type StepRecord } from '../journal/journal.js';
-import { RunStatusSchema, StepStatusSchema, HostStatusSchema } from '../journal/journal-schema.js';
+import { RunStatusSchema, StepStatusSchema, HostStatusSchema, SnapshotRecordSchema } from '../journal/journal-schema.js';
 import { redactDeep } from '../journal/redact-deep.js';
 
 export const RUN_REPORT_VERSION = 2 as const;
@@ -69,6 +69,10 @@ export const RunReportSchema = z.strictObject({
   })),
   /** --no-cluster-api --reason TEXT: the run went without the Kubernetes API (no PDB check, no live verify), and why; null when it used the API. */
   noClusterApi: z.string().nullable(),
+  /** --no-etcd-snapshot --reason TEXT: no etcd snapshot before the control plane, and why; null otherwise. */
+  noEtcdSnapshot: z.string().nullable(),
+  /** The etcd snapshots apply took (this run's and earlier ones'), oldest first. */
+  snapshots: z.array(SnapshotRecordSchema),
   /** Why the run ended as it did (a refusal, a failure), when it said. */
   message: z.string().nullable(),
   /** Where kspray left the cluster: the last hop it finished. */
@@ -120,6 +124,8 @@ export function buildRunReport(journal: Journal, stepOrder?: readonly string[]):
       output: gate.output ?? null, reason: gate.reason ?? null,
     })),
     noClusterApi: run?.flags.noClusterApi ?? null,
+    noEtcdSnapshot: run?.flags.noEtcdSnapshot ?? null,
+    snapshots: journal.snapshots.map((snapshot) => ({ ...snapshot })),
     message: run?.message ?? null,
     clusterState: journal.clusterState ? { version: journal.clusterState.version, tag: journal.clusterState.tag } : null,
     interruption: journal.interruption === undefined

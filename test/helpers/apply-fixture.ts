@@ -18,7 +18,7 @@ export interface ApplyFixture {
   stateDir: string;
   env: Record<string, string>;
   shas: Record<string, string>;
-  kspray(args: readonly string[], extraEnv?: Record<string, string>, options?: { preflight?: boolean }): Promise<CliResult>;
+  kspray(args: readonly string[], extraEnv?: Record<string, string>, options?: { preflight?: boolean; etcdSnapshot?: boolean }): Promise<CliResult>;
   journal(): FixtureJournalLine[];
 }
 
@@ -64,13 +64,12 @@ export async function setupApplyFixture(dir: string, options: { tags: string[]; 
   // The fixture's hosts run no etcd and no kubeadm, so a real apply's preflight gate would block:
   // apply runs with --skip-preflight unless a test asks for the gate (test/preflight-apply.test.ts).
   // Without the fake API (no --kubeconfig) there is no cluster API: no API, no drain, unless waived,
-  // so such a run waives it as an operator would (--no-cluster-api --reason).
-  const kspray = (args: readonly string[], extraEnv: Record<string, string> = {}, options: { preflight?: boolean } = {}) => {
+  // so such a run waives it as an operator would (--no-cluster-api --reason). The fixture's hosts run
+  // no etcd either: the snapshot before the control plane is waived the same way, unless a test gives
+  // the hosts the real etcd of the tests (test/etcd-snapshot.test.ts).
+  const kspray = (args: readonly string[], extraEnv: Record<string, string> = {}, options: { preflight?: boolean; etcdSnapshot?: boolean } = {}) => {
     const running = args[0] === 'apply' && !args.includes('--dry-run');
-    const skip = running && !options.preflight && !args.includes('--skip-preflight') ? ['--skip-preflight'] : [];
-    const noApi = running && !args.includes('--kubeconfig') && !args.includes('--no-cluster-api') && extraEnv.KUBECONFIG === undefined
-      ? ['--no-cluster-api', '--reason', 'the fixture has no Kubernetes API'] : [];
-    return runCli([...args, ...skip, ...noApi], { cwd: dir, env: { ...env, ...extraEnv } });
+    return runCli([...args, ...(running ? fixtureWaivers(args, options, extraEnv) : [])], { cwd: dir, env: { ...env, ...extraEnv } });
   };
   // Refresh skips a tag it cannot read (meta.skipped_tags); under a loaded CI machine that has
   // happened once, so check every tag arrived and refresh again before giving up.
@@ -84,4 +83,13 @@ export async function setupApplyFixture(dir: string, options: { tags: string[]; 
     console.warn(`catalog refresh left out ${missing.join(', ')} (${JSON.stringify(catalog.meta?.skipped_tags)}); refreshing again`);
   }
   return { dir, clusterFile, cacheDir, fixtureJournal, stateDir, env, shas: repo.shas, kspray, journal: () => readFixtureJournal(fixtureJournal) };
+}
+
+/** What a fixture apply waives, unless the test gives it (or waives it) itself. */
+export function fixtureWaivers(args: readonly string[], options: { preflight?: boolean; etcdSnapshot?: boolean } = {}, env: Record<string, string> = {}): string[] {
+  return [
+    ...(!options.preflight && !args.includes('--skip-preflight') ? ['--skip-preflight'] : []),
+    ...(!args.includes('--kubeconfig') && !args.includes('--no-cluster-api') && env.KUBECONFIG === undefined ? ['--no-cluster-api', '--reason', 'the fixture has no Kubernetes API'] : []),
+    ...(!options.etcdSnapshot && !args.includes('--no-etcd-snapshot') ? ['--no-etcd-snapshot', '--reason', 'the fixture hosts run no etcd'] : []),
+  ];
 }

@@ -7,7 +7,7 @@ export const dnsCheck = defineCheck({
   needs: 'cluster-api',
   docs: {
     title: 'Cluster DNS address', severity: 'block', hops: 'each',
-    description: 'the DNS Service against skydns_server and kubeadm\'s address, on the tags where they clash',
+    description: 'the DNS Service against Kubespray\'s and kubeadm\'s addresses, on the tags where they clash',
     blocksWhen: 'the DNS Service sits where kubeadm\'s upgrade clashes with it (Kubespray v2.11–v2.18)',
   },
   evaluate: (ctx) => {

@@ -1,4 +1,5 @@
 /** Every etcd member healthy, an odd member count, no alarm: etcdctl through Ansible on the first etcd host. */
+import { etcdVars } from '../../plan/steps.js';
 import { defineCheck } from '../check-module.js';
 import { checkEtcdHealth, ETCD_CHECK, parseEtcdResult, type EtcdRawResult } from '../etcd.js';
 import type { HostFactsResult } from '../host-facts.js';
@@ -14,7 +15,7 @@ export const etcdHealthCheck = defineCheck<HostFactsResult>({
   },
   gather: (ctx) => ctx.hosts!.gather({
     name: 'etcd', playbook: 'preflight-etcd.yml', hosts: `${ctx.first.groups.etcd}[0]`,
-    vars: ctx.cluster.preflight?.etcdCertDir === undefined ? {} : { kspray_etcd_cert_dir: ctx.cluster.preflight.etcdCertDir },
+    vars: etcdVars(ctx.cluster),
   }),
   evaluate: (ctx, result) => fromHostResult(ETCD_CHECK, result, ctx.contexts[0]!, (byHost) => checkEtcdHealth(parseEtcdResult(Object.values(byHost)[0] as EtcdRawResult), ctx.contexts[0])),
 });

@@ -5,6 +5,7 @@
  */
 import type { PreflightCheck } from '../check-module.js';
 import { ansibleCheck } from './ansible.js';
+import { apiEndpointsCheck } from './api-endpoints.js';
 import { clusterApiCheck } from './cluster-api.js';
 import { dnsCheck } from './dns.js';
 import { etcdHealthCheck } from './etcd-health.js';
@@ -20,6 +21,7 @@ export const PREFLIGHT_CHECKS: ReadonlyArray<PreflightCheck<unknown>> = [
   varsDriftCheck,
   clusterApiCheck,
   nodesCheck,
+  apiEndpointsCheck,
   pdbCheck,
   dnsCheck,
   removedApisCheck,
