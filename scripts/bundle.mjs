@@ -14,7 +14,7 @@
  * What stays lazy: esbuild keeps every `await import()` of a bundled module
  * lazy (the module's code is in the file, but it runs when imported), so a
  * command still runs only the domain code it needs. Packages outside INLINE
- * (@kubernetes/client-node, execa, listr2, simple-git, …) stay external,
+ * (@kubernetes/client-node, execa, simple-git, …) stay external,
  * loaded from node_modules as published, and only when a module that uses
  * them runs (see externals); node builtins alike.
  *
@@ -46,7 +46,7 @@ function packageOf(specifier) {
 /**
  * Packages outside INLINE and node builtins stay external. In a CommonJS
  * bundle esbuild turns a static import of an external into a require() inside
- * the importing module's lazy initializer, so e.g. listr2 (apply's progress)
+ * the importing module's lazy initializer, so e.g. execa (the process chokepoint)
  * or node:https (the Kubernetes client) load only for the commands that run
  * that module. (Dynamic import()s: see sourceRewrites.)
  */

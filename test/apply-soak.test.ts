@@ -1,6 +1,7 @@
 /**
  * The canary soak: after the canary wave, apply watches the canary through
- * the cluster API; a regression stops the run before the next wave.
+ * the cluster API, reading only the canary's node and the pods on it; a
+ * regression stops the run before the next wave.
  */
 import { describe, expect, it } from 'vitest';
 import { startKubeApiServer, type KubeObject } from './fixtures/kube-api-server.js';
@@ -36,10 +37,19 @@ describe('kspray apply --soak', () => {
         expect(otherWorkers).toEqual([]);
 
         server.setObjects(k1WithDisruptionsAllowed());
+        server.requests.length = 0;
         const healed = await fx.kspray(['apply', '-c', fx.clusterFile, '--to', '1.17', '--yes', '--kubeconfig', server.kubeconfigPath, '--soak', '2s', '--workers-only']);
         expect(healed.exitCode, healed.stderr).toBe(0);
         expect(healed.stderr).toMatch(new RegExp(`canary ${canary} healthy \\(check \\d+\\)`));
         expect(healed.stderr).toMatch(/all 8 nodes report v1\.17\.12, Ready and schedulable \(read from the cluster\)/);
+        // The soak read the canary's node and the pods on it, and nothing else: no discovery, no list of every pod.
+        const soak = [`GET /api/v1/nodes/${canary}`, `GET /api/v1/pods?fieldSelector=spec.nodeName%3D${canary}&limit=500`];
+        const first = server.requests.indexOf(soak[0]!);
+        const last = server.requests.lastIndexOf(soak[1]!);
+        expect(first, server.requests.join('\n')).toBeGreaterThanOrEqual(0);
+        const during = server.requests.slice(first, last + 1).filter((request) => request !== 'GET /version');
+        expect(during.length).toBeGreaterThanOrEqual(4); // two checks at least
+        expect(new Set(during)).toEqual(new Set(soak));
       } finally {
         await server.stop();
       }

@@ -3,9 +3,11 @@
  * ansible-playbook: a calico-like batched play, then the worker play, both with
  * `serial` from `-e {"serial":[…]}` as Kubespray writes it. Ansible's batches
  * follow the inventory order; each wave's outcome arrives when its batch of the
- * worker play is over; a failure stops the run in its wave; an interruption
- * names the hosts of the wave that had started its batch; an inventory whose
- * order does not match the waves stops the run before the misplaced batch runs.
+ * worker play is over, and the next batch waits until it is released (kspray's
+ * callback holds it); a stop at that hold ends the run before any task of the
+ * next batch; a failure stops the run in its wave; an interruption names the
+ * hosts of the wave that had started its batch; an inventory whose order does
+ * not match the waves stops the run before the misplaced batch runs.
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -67,10 +69,13 @@ describe('startSharedRun (real ansible-playbook)', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  /** Runs the waves; resolves each wave's outcome in order, as apply awaits them, noting which hosts had run by then. */
+  /**
+   * Runs the waves; resolves each wave's outcome in order, as apply awaits them, noting which hosts had run by
+   * then; releases each later wave's batch, as apply does, unless `stopBefore` names it (then the run is stopped there).
+   */
   async function runWaves(
-    order: string[], extra: Record<string, string> = {}, interruptWhen?: (stepId: string, state: ProgressState) => boolean,
-  ): Promise<{ outcomes: StepOutcome[]; ranBefore: string[][]; argv: readonly string[] }> {
+    order: string[], extra: Record<string, string> = {}, interruptWhen?: (stepId: string, state: ProgressState) => boolean, stopBefore?: string,
+  ): Promise<{ outcomes: StepOutcome[]; ranBefore: string[][]; ranAtEnd: string[]; argv: readonly string[] }> {
     const run = ++count;
     const journal = join(dir, `journal-${run}`);
     await writeFile(journal, '');
@@ -84,33 +89,50 @@ describe('startSharedRun (real ansible-playbook)', () => {
       hosts, argv, inventory: join(dir, `hosts-${run}.ini`), cwd: dir, serial: hosts.length, sharedRun: { id: 'hop1:workers', play: WORKER_PLAY },
     }));
     const interrupt = new AbortController();
-    const shared = startSharedRun(steps, {
+    const shared = await startSharedRun(steps, {
       env: { ANSIBLE_HOST_KEY_CHECKING: 'False', ANSIBLE_LOCAL_TEMP: join(dir, 'tmp') },
-      logFile: join(dir, `run-${run}.log`), eventsFile: join(dir, `run-${run}.events.jsonl`), signal: interrupt.signal,
+      logFile: join(dir, `run-${run}.log`), eventsFile: join(dir, `run-${run}.events.jsonl`), signal: interrupt.signal, controlDir: join(dir, `run-${run}.control`),
     });
     const outcomes: StepOutcome[] = [];
     const ranBefore: string[][] = [];
-    for (const step of steps) {
-      const outcome = await shared.outcomeOf(step.id, (state) => {
-        if (interruptWhen?.(step.id, state)) interrupt.abort('SIGINT');
+    for (const [index, step] of steps.entries()) {
+      if (step.id === stopBefore) {
+        await shared.stop();
+        break;
+      }
+      if (index > 0) await shared.release(step.id);
+      const outcome = await shared.outcomeOf(step.id, {
+        progress: (state) => {
+          if (interruptWhen?.(step.id, state)) interrupt.abort('SIGINT');
+        },
       });
       outcomes.push(outcome);
       ranBefore.push((await readFile(journal, 'utf8')).split('\n').filter(Boolean));
       if (outcome.kind !== 'succeeded') break;
     }
-    return { outcomes, ranBefore, argv: shared.argv };
+    await shared.ended;
+    const ranAtEnd = (await readFile(journal, 'utf8')).split('\n').filter(Boolean);
+    return { outcomes, ranBefore, ranAtEnd, argv: shared.argv };
   }
 
-  it('runs Ansible batches as the waves, in inventory order, and ends each wave when its batch of the worker play is over', async () => {
-    // Two batches' worth of margin (3 s) for the outcome to arrive on a busy machine before wave 3's hosts run.
-    const { outcomes, ranBefore, argv } = await runWaves(['n1', 'n2', 'n3', 'n4', 'n5'], { pre_upgrade_seconds: '1.5' });
+  it('runs Ansible batches as the waves, in inventory order, each batch waiting until the wave before it is over', async () => {
+    const { outcomes, ranBefore, argv } = await runWaves(['n1', 'n2', 'n3', 'n4', 'n5'], { pre_upgrade_seconds: '0.5' });
     expect(argv).toContain('{"serial":[1,2,2]}');
     expect(outcomes.map((o) => o.kind)).toEqual(['succeeded', 'succeeded', 'succeeded']);
-    // Wave 1 was over before wave 3's batch ran: its outcome came at its own batch boundary.
-    expect(ranBefore[0]!.some((host) => WAVES[2]!.includes(host))).toBe(false);
+    // Wave 1's outcome came at its own batch boundary, while the next batch waited for its release.
+    expect(ranBefore[0]).toEqual(['n1']);
+    expect(ranBefore[1]!.sort()).toEqual(['n1', 'n2', 'n3']);
     expect(ranBefore[2]!.sort()).toEqual(WAVES.flat());
     expect(Object.keys(outcomes[1]!.hosts).sort()).toEqual(['n2', 'n3']);
     expect(outcomes[2]!.hosts.n4).toMatchObject({ failed: 0 });
+    // A wave's duration is its batch's (Ansible's event times), not the moment kspray noticed: each ran a 0.5 s task.
+    for (const outcome of outcomes) expect(outcome.durationMs).toBeGreaterThanOrEqual(500);
+  });
+
+  it('ends the run at a held batch when asked: no task of that batch or any later one runs', async () => {
+    const { outcomes, ranAtEnd } = await runWaves(['n1', 'n2', 'n3', 'n4', 'n5'], {}, undefined, 'hop1:workers-2');
+    expect(outcomes.map((o) => o.kind)).toEqual(['succeeded']);
+    expect(ranAtEnd).toEqual(['n1']);
   });
 
   it('stops in the wave that failed: earlier waves done, no host of a later wave touched', async () => {

@@ -15,6 +15,20 @@
 # has the rules: a secret of 4 characters or more wherever it occurs, a shorter
 # one only as a whole token); when that file is named but cannot be read, no
 # failure message is written at all.
+#
+# Stop and hold (kspray's graceful stop and its gates between waves): with
+# $KSPRAY_CONTROL_DIR set, a play start (a serial batch is a play start of
+# its own) is a safe boundary, where no task of the play runs yet. There the
+# plugin looks for the file `stop` in that directory and, when it exists,
+# writes a `stopped` event and ends its own ansible-playbook exactly there
+# (KeyboardInterrupt: Ansible's own clean way out), so the hosts in flight
+# finish their batch and no further one starts. $KSPRAY_STOP_PLAYS (a JSON
+# list) narrows the boundaries to the starts of those plays: the plays that
+# cordon and drain their batch, so a stop never leaves undone what drains
+# nothing (the plays after the last batch). With $KSPRAY_HOLD_PLAY naming
+# a play, each batch of that play after the first waits (a `batch_hold` event)
+# until kspray writes `go-<batch>` (or `stop`); the wait ends too when the
+# process that started ansible-playbook is gone.
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
@@ -39,6 +53,9 @@ from ansible.plugins.callback import CallbackBase
 
 EVENTS_VERSION = 1
 MESSAGE_LIMIT = 400
+# Ansible's words for a failed command; the reason is in its stderr.
+GENERIC_FAILURES = ('non-zero return code', 'MODULE FAILURE')
+HOLD_POLL_SECONDS = 0.05
 MASK = u'***'
 
 try:
@@ -100,6 +117,12 @@ class CallbackModule(CallbackBase):
         self._path = os.environ.get('KSPRAY_EVENTS_FILE') or None
         self._stream = None
         self._broken = False
+        self._control = os.environ.get('KSPRAY_CONTROL_DIR') or None
+        self._hold_play = os.environ.get('KSPRAY_HOLD_PLAY') or None
+        self._stop_plays = _json_list(os.environ.get('KSPRAY_STOP_PLAYS'))
+        self._parent = os.getppid()
+        self._last_play = None
+        self._batch = 0
         mask_file = os.environ.get('KSPRAY_MASK_FILE') or None
         self._mask = _load_mask(mask_file) if mask_file else ([], None)
 
@@ -176,6 +199,10 @@ class CallbackModule(CallbackBase):
         if not message:
             return None
         message = message.strip()
+        if message.startswith(GENERIC_FAILURES):
+            detail = _last_line(data.get('stderr')) or _last_line(data.get('module_stderr')) or _last_line(data.get('stdout'))
+            if detail:
+                message = '%s: %s' % (message, detail)
         if len(message) > MESSAGE_LIMIT:
             message = message[:MESSAGE_LIMIT] + '...'
         return message
@@ -194,12 +221,55 @@ class CallbackModule(CallbackBase):
             serial = [serial]
         if serial is not None:
             serial = [s if isinstance(s, int) else _text(s) for s in serial]
+        name = _text(_call(play, 'get_name'))
+        uuid = _text(getattr(play, '_uuid', None))
+        batch = self._count_batch(name, uuid)
+        self._checkpoint(name, batch)
         self._emit('play_start', {
-            'name': _text(_call(play, 'get_name')),
+            'name': name,
             'hosts': _text(hosts),
             'serial': serial,
-            'uuid': _text(getattr(play, '_uuid', None)),
+            'uuid': uuid,
+            'batch': batch,
         })
+
+    # -- stop and hold (see the top of this file) -------------------------
+
+    def _count_batch(self, name, uuid):
+        '''Which serial batch of its play this play start is (1-based): Ansible starts each batch as the same play again.'''
+        key = (name, uuid)
+        self._batch = self._batch + 1 if key == self._last_play else 1
+        self._last_play = key
+        return self._batch
+
+    def _control_file(self, name):
+        return os.path.join(self._control, name)
+
+    def _checkpoint(self, play, batch):
+        if self._control is None:
+            return
+        boundary = self._stop_plays is None or play in self._stop_plays
+        if boundary and os.path.exists(self._control_file('stop')):
+            self._stop(play, batch)
+        if self._hold_play is None or play != self._hold_play or batch < 2:
+            return
+        self._emit('batch_hold', {'play': play, 'batch': batch})
+        go = self._control_file('go-%d' % batch)
+        while not os.path.exists(go):
+            if os.path.exists(self._control_file('stop')) or os.getppid() != self._parent:
+                self._stop(play, batch)
+            time.sleep(HOLD_POLL_SECONDS)
+
+    def _stop(self, play, batch):
+        self._emit('stopped', {'play': play, 'batch': batch, 'reason': 'stop requested'})
+        if self._stream is not None:
+            try:
+                self._stream.close()
+            except Exception:
+                pass
+            self._stream = None
+        # Before the batch's first task: the hosts of the batch before it are done with it.
+        raise KeyboardInterrupt('kspray: stopped at a batch boundary, as asked')
 
     def v2_playbook_on_no_hosts_matched(self):
         self._emit('no_hosts_matched', {})
@@ -270,6 +340,24 @@ class CallbackModule(CallbackBase):
             except Exception:
                 pass
             self._stream = None
+
+
+def _json_list(value):
+    if not value:
+        return None
+    try:
+        items = json.loads(value)
+    except Exception:
+        return None
+    return [_text(item) for item in items] if isinstance(items, list) else None
+
+
+def _last_line(value):
+    text = _text(value)
+    if not text:
+        return None
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[-1] if lines else None
 
 
 def _call_with(obj, method, arg):

@@ -31,7 +31,13 @@ const PlayStart = z.looseObject({
   hosts: z.string().catch(''),
   serial: z.array(z.union([z.number(), z.string()])).optional().catch(undefined),
   uuid: text,
+  /** Which serial batch of the play this start is, 1-based (Ansible starts every batch as the play again). */
+  batch: z.number().int().positive().optional().catch(undefined),
 });
+/** A batch of the held play waits for kspray's go (run-control.ts): the batch before it is over. */
+const BatchHold = z.looseObject({ type: z.literal('batch_hold'), ...base, play: z.string().catch(''), batch: z.number().int().positive() });
+/** The run ended at a play start, as kspray asked (run-control.ts): that batch never began, the one before it is over. */
+const Stopped = z.looseObject({ type: z.literal('stopped'), ...base, play: z.string().catch(''), batch: z.number().int().positive().optional().catch(undefined), reason: text });
 const TaskStart = z.looseObject({ type: z.literal('task_start'), ...base, name: z.string().catch(''), uuid: text, action: text });
 const HandlerStart = z.looseObject({ type: z.literal('handler_start'), ...base, name: z.string().catch(''), uuid: text, action: text });
 const HostTaskStart = z.looseObject({ type: z.literal('host_task_start'), ...base, host: z.string(), task: z.string().catch(''), uuid: text });
@@ -65,7 +71,7 @@ const Stats = z.looseObject({
 });
 
 export const AnsibleEventSchema = z.discriminatedUnion('type', [
-  PlaybookStart, PlayStart, TaskStart, HandlerStart, HostTaskStart, HostResult, HostRetry,
+  PlaybookStart, PlayStart, BatchHold, Stopped, TaskStart, HandlerStart, HostTaskStart, HostResult, HostRetry,
   NoHostsMatched, NoHostsRemaining, Stats,
 ]);
 export type AnsibleEvent = z.infer<typeof AnsibleEventSchema>;

@@ -75,6 +75,9 @@ export function reduceProgress(state: ProgressState, event: AnsibleEvent): Progr
   switch (event.type) {
     case 'play_start':
       return { ...state, play: event.name, task: undefined, playSeq: state.playSeq + 1 };
+    case 'stopped':
+      // Stopped at a play start, as asked: no host is inside a play any more.
+      return { ...state, play: undefined, task: undefined, playSeq: state.playSeq + 1 };
     case 'task_start':
     case 'handler_start': {
       // Ansible < 2.8 has no per-host task start: move the hosts already seen in this play along.

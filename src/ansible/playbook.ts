@@ -10,7 +10,7 @@ import { redact } from '../util/redact.js';
 import { fileError } from '../util/fs-errors.js';
 import { followEvents, type AnsibleEvent } from './events.js';
 import { eventsEnv, readCallbackSettings, writeMaskFile } from './events-env.js';
-import { ansibleErrorLine, parseRecap, summarizeRun, type PlaybookOutcome, type Recap } from './recap.js';
+import { ansibleErrorLine, parseRecap, stoppedAt, summarizeRun, type PlaybookOutcome, type Recap } from './recap.js';
 
 export { playbookArgv, type PlaybookOptions } from './playbook-argv.js';
 
@@ -109,7 +109,7 @@ export async function runPlaybook(options: RunPlaybookOptions): Promise<Playbook
   const durationMs = performance.now() - started;
 
   if (thrown !== undefined) {
-    if (thrown instanceof ExecError && thrown.cancelled) return { outcome: { kind: 'interrupted' }, durationMs, result, events, recap: undefined };
+    if (thrown instanceof ExecError && thrown.cancelled) return { outcome: stoppedAt(events) ?? { kind: 'interrupted' }, durationMs, result, events, recap: undefined };
     if (thrown instanceof ExecError && thrown.timedOut) {
       const message = `ansible-playbook timed out after ${Math.round((options.timeoutMs ?? 0) / 1000)} s`;
       return { outcome: { kind: 'error', exitCode: -1, message }, durationMs, result, events, recap: undefined };
@@ -122,6 +122,8 @@ export async function runPlaybook(options: RunPlaybookOptions): Promise<Playbook
 }
 
 function outcomeOf(result: RunResult, recap: Recap | undefined, events: readonly AnsibleEvent[]): PlaybookOutcome {
+  const stopped = stoppedAt(events);
+  if (stopped) return stopped;
   if (result.signal !== undefined) {
     if (result.signal === 'SIGINT' || result.signal === 'SIGTERM') return { kind: 'interrupted' };
     return { kind: 'error', exitCode: result.exitCode, message: `ansible-playbook was killed by ${result.signal}` };

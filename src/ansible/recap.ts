@@ -56,6 +56,8 @@ export type PlaybookOutcome =
   | { kind: 'ok'; hosts: Recap; /** Plays that matched no host: wrong inventory dialect, a typo in --limit. */ unmatchedPlays: string[] }
   | { kind: 'failed'; failedHosts: string[]; unreachableHosts: string[]; hosts: Recap; exitCode: number }
   | { kind: 'interrupted' }
+  /** Ended at a play start as kspray asked (run-control.ts): that batch of `play` never began. */
+  | { kind: 'stopped'; play: string; batch: number | undefined }
   | { kind: 'error'; exitCode: number; message: string };
 
 /**
@@ -92,6 +94,8 @@ const INTERRUPTED_CODES = new Set([99, 130, 143]);
  * callback, or a log that was cut).
  */
 export function summarizeRun(exitCode: number, recap: Recap | undefined, events: readonly AnsibleEvent[] = []): PlaybookOutcome {
+  const stopped = stoppedAt(events);
+  if (stopped) return stopped;
   if (INTERRUPTED_CODES.has(exitCode)) return { kind: 'interrupted' };
   const hosts = recap ?? statsFromEvents(events) ?? {};
   if (exitCode === 0) return { kind: 'ok', hosts, unmatchedPlays: unmatchedPlays(events) };
@@ -106,6 +110,12 @@ export function summarizeRun(exitCode: number, recap: Recap | undefined, events:
     return { kind: 'failed', failedHosts, unreachableHosts, hosts, exitCode };
   }
   return { kind: 'error', exitCode, message: ERROR_MESSAGES[exitCode] ?? `ansible-playbook exited with code ${exitCode}` };
+}
+
+/** The run ended at a boundary as asked: the callback said so before it ended the run. */
+export function stoppedAt(events: readonly AnsibleEvent[]): Extract<PlaybookOutcome, { kind: 'stopped' }> | undefined {
+  const event = events.find((candidate) => candidate.type === 'stopped');
+  return event?.type === 'stopped' ? { kind: 'stopped', play: event.play, batch: event.batch } : undefined;
 }
 
 /** The per-host counts of the last stats event, if any. */

@@ -7,7 +7,7 @@ import { formatArgv } from '../process/exec-error.js';
 import type { PlanDocument, PlanStep } from '../plan/types.js';
 import type { Selection } from './select-steps.js';
 import { planId } from '../plan/identity.js';
-import { continuesRun, stepTarget } from '../report/plan-text.js';
+import { continuesRun, gateLines, stepTarget } from '../report/plan-text.js';
 
 export interface DryRunDocument {
   dryRun: true;
@@ -18,6 +18,8 @@ export interface DryRunDocument {
   from: string;
   to: string;
   workerStrategy: PlanDocument['workerStrategy'];
+  /** The health gates, each after the worker steps it follows (checked before the step after each starts). */
+  gates: PlanDocument['gates'];
   alreadyDone: string[];
   steps: Array<Pick<PlanStep, 'id' | 'kind' | 'hop' | 'kubesprayTag' | 'limit' | 'hosts' | 'argv' | 'inventory' | 'cwd' | 'title' | 'sharedRun'>>;
 }
@@ -31,6 +33,7 @@ export function dryRunDocument(plan: PlanDocument, selection: Selection): DryRun
     from: plan.from.version,
     to: plan.to.version,
     workerStrategy: plan.workerStrategy,
+    gates: plan.gates,
     alreadyDone: selection.alreadyDone,
     steps: selection.steps.map((step) => ({
       id: step.id, kind: step.kind, hop: step.hop, kubesprayTag: step.kubesprayTag, limit: step.limit,
@@ -49,6 +52,7 @@ export function formatDryRun(document: DryRunDocument): string {
     lines.push('', `${step.id}  ${step.title}${target ? `  [${target.label} ${target.value}]` : ''}`);
     if (continuesRun(document.steps, index)) lines.push('  (the same ansible-playbook run: its next serial batch)');
     else lines.push(step.argv ? `  cd ${step.cwd} && ${formatArgv(step.argv)}` : '  (kspray checks node versions itself)');
+    lines.push(...gateLines(document.gates, step.id, '  '));
   });
   return lines.join('\n');
 }

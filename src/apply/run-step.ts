@@ -2,17 +2,30 @@
  * Runs one plan step: ansible-playbook with kspray's event callback, folded
  * into per-host progress and a per-host result. A step that Ansible reports
  * as fine but where no host ran anything is a failure too: that is what an
- * inventory in the wrong group dialect looks like.
+ * inventory in the wrong group dialect looks like. A failure names, per
+ * failed host, the play, the task and Ansible's message; a run stopped at a
+ * batch boundary (run-control.ts) is an interruption with no host in flight.
  */
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runPlaybook } from '../ansible/playbook.js';
 import { parseCacheCleanupResult } from '../preflight/caches.js';
 import { inFlight, initialProgress, reduceProgress, type ProgressState } from '../ansible/host-progress.js';
+import type { AnsibleEvent } from '../ansible/events.js';
+import type { RunControl } from '../ansible/run-control.js';
 import type { PlaybookOutcome, Recap } from '../ansible/recap.js';
 import type { HostResultInput } from '../journal/journal.js';
 import type { PlanHop, PlanStep } from '../plan/types.js';
 import { parseSnapshotResult, type EtcdSnapshot } from '../etcd/snapshot.js';
+
+/** Where a host failed: what `kspray apply` says once, on failure. */
+export interface FailedTask {
+  host: string;
+  play: string | null;
+  task: string | null;
+  /** Ansible's message (the callback's short msg, with a failed command's last stderr line). */
+  message: string | null;
+}
 
 export interface StepOutcome {
   kind: 'succeeded' | 'failed' | 'interrupted';
@@ -26,14 +39,23 @@ export interface StepOutcome {
   snapshot?: EtcdSnapshot;
   /** An interrupted step: the play it was in and the hosts that had started it (see inFlight). */
   interruptedIn?: { play: string | undefined; hosts: string[] };
+  /** Interrupted at a batch boundary as asked (the graceful stop): no host was in flight. */
+  atBoundary?: boolean;
+  /** A failed step: per failed host, where it failed. */
+  failedTasks?: FailedTask[];
 }
 
 export interface RunStepContext {
   env: Record<string, string>;
   logFile: string;
   eventsFile: string;
+  /** Aborted: ansible-playbook is stopped at once (its whole process group). */
   signal: AbortSignal;
+  /** The run's stop and hold files (the graceful stop ends it at the next play start). */
+  control?: RunControl | undefined;
   onProgress: (state: ProgressState) => void;
+  /** Every Ansible event of the step, after its progress is updated. */
+  onEvent?: ((event: AnsibleEvent) => void) | undefined;
 }
 
 export async function runPlaybookStep(step: PlanStep, ctx: RunStepContext): Promise<StepOutcome> {
@@ -75,10 +97,11 @@ async function readCleanups(resultDir: string): Promise<Array<{ host: string; pa
 async function runPlaybookOnly(step: PlanStep, argv: string[], ctx: RunStepContext): Promise<StepOutcome> {
   let progress = initialProgress(step.hosts);
   const run = await runPlaybook({
-    argv, cwd: step.cwd, env: ctx.env, logFile: ctx.logFile, eventsFile: ctx.eventsFile, signal: ctx.signal,
+    argv, cwd: step.cwd, env: { ...ctx.env, ...ctx.control?.env }, logFile: ctx.logFile, eventsFile: ctx.eventsFile, signal: ctx.signal,
     onEvent: (event) => {
       progress = reduceProgress(progress, event);
       ctx.onProgress(progress);
+      ctx.onEvent?.(event);
     },
   });
   return stepOutcome(run.outcome, step, run.durationMs, progress);
@@ -97,11 +120,19 @@ export function stepOutcome(
   switch (outcome.kind) {
     case 'interrupted':
       return { kind: 'interrupted', hosts: {}, failedHosts: [], message: 'interrupted', durationMs, interruptedIn: inFlight(progress) };
+    case 'stopped':
+      return {
+        kind: 'interrupted', hosts: resultsSoFar(progress, durationMs, only), failedHosts: [], durationMs, atBoundary: true, interruptedIn: { play: undefined, hosts: [] },
+        message: `stopped as asked before ${outcome.play}${outcome.batch === undefined ? '' : ` (batch ${outcome.batch})`} began`,
+      };
     case 'error':
       return { kind: 'failed', hosts: {}, failedHosts: [], message: outcome.message, durationMs };
     case 'failed': {
       const failedHosts = [...new Set([...outcome.failedHosts, ...outcome.unreachableHosts])].sort();
-      return { kind: 'failed', hosts: hostResults(recapOf(outcome.hosts), durationMs), failedHosts, message: `failed on ${failedHosts.join(', ') || 'unknown hosts'}`, durationMs };
+      return {
+        kind: 'failed', hosts: hostResults(recapOf(outcome.hosts), durationMs), failedHosts, message: `failed on ${failedHosts.join(', ') || 'unknown hosts'}`, durationMs,
+        failedTasks: failedTasksOf(progress, failedHosts),
+      };
     }
     case 'ok': {
       const hosts = hostResults(recapOf(outcome.hosts), durationMs);
@@ -109,9 +140,29 @@ export function stepOutcome(
       if (missing.length === step.hosts.length && step.hosts.length > 0) {
         return { kind: 'failed', hosts, failedHosts: [], message: `no host of the step ran anything (${step.limit ?? 'all'}): does the inventory speak this tag's group names?`, durationMs };
       }
-      return { kind: 'succeeded', hosts, failedHosts: [], message: missing.length > 0 ? `hosts that ran nothing: ${missing.join(', ')}` : undefined, durationMs };
+      return { kind: 'succeeded', hosts, failedHosts: [], message: missing.length > 0 ? `hosts that ran nothing: ${listed(missing)}` : undefined, durationMs };
     }
   }
+}
+
+/** A few names, then how many more: a message stays one line on 500 nodes. */
+function listed(names: readonly string[], shown = 5): string {
+  return names.length <= shown ? names.join(', ') : `${names.slice(0, shown).join(', ')} and ${names.length - shown} more`;
+}
+
+/** Where each failed host failed, from the step's progress (the events name play, task and message). */
+export function failedTasksOf(progress: ProgressState, failedHosts: readonly string[]): FailedTask[] {
+  return failedHosts.map((host) => {
+    const seen = progress.hosts[host];
+    return { host, play: seen?.play ?? null, task: seen?.task ?? null, message: seen?.message ?? null };
+  });
+}
+
+/** Counts of the hosts that ran something, when a run ended without a recap. */
+function resultsSoFar(progress: ProgressState, durationMs: number, only?: ReadonlySet<string>): Record<string, HostResultInput> {
+  return Object.fromEntries(Object.entries(progress.hosts)
+    .filter(([name, host]) => host.status !== 'pending' && (only === undefined || only.has(name)))
+    .map(([name, host]) => [name, { ok: host.ok, changed: host.changed, failed: host.failed, unreachable: host.unreachable, skipped: host.skipped, durationMs }]));
 }
 
 function hostResults(recap: Recap, durationMs: number): Record<string, HostResultInput> {

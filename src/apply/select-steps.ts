@@ -4,6 +4,7 @@
  * states in, a selection (or a refusal that says why) out.
  */
 import type { PlanDocument, PlanStep } from '../plan/types.js';
+import { CONTROL_PLANE_SIDE_KINDS as CONTROL_PLANE_SIDE } from '../plan/step-kinds.js';
 import { UsageError } from '../util/errors.js';
 
 export type StepState = 'pending' | 'running' | 'succeeded' | 'failed' | 'interrupted';
@@ -23,8 +24,6 @@ export interface Selection {
   /** Steps the journal says are done and this run skips. */
   alreadyDone: string[];
 }
-
-const CONTROL_PLANE_SIDE = new Set(['facts', 'cleanup-caches', 'etcd-snapshot', 'control-plane']);
 
 export function allSteps(plan: PlanDocument): PlanStep[] {
   return plan.hops.flatMap((hop) => hop.steps);

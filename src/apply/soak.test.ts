@@ -12,7 +12,7 @@ describe('canary soak', () => {
     const result = await soakCanary({
       nodes: ['w1'], durationMs: 60_000, intervalMs: 20_000,
       readFacts: async () => ({ ok: true, facts: facts([node('w1')], [pod('a', 'w1'), pod('job', 'w1', 'Succeeded', false), pod('b', 'w2', 'Pending', false)]) }),
-      now: () => clock, sleep: async (ms) => { clock += ms; },
+      now: () => clock, sleep: async (ms) => { clock += ms; return true; },
     });
     expect(result).toEqual({ ok: true, checks: 4 });
   });
@@ -23,9 +23,19 @@ describe('canary soak', () => {
     const result = await soakCanary({
       nodes: ['w1'], durationMs: 60_000, intervalMs: 10_000,
       readFacts: async () => ({ ok: true, facts: states.shift() ?? facts([node('w1', false)], []) }),
-      now: () => clock, sleep: async (ms) => { clock += ms; },
+      now: () => clock, sleep: async (ms) => { clock += ms; return true; },
     });
     expect(result).toEqual({ ok: false, problems: ['pod default/a on w1 is CrashLoopBackOff, not ready'] });
+  });
+
+  it('ends when a stop request ends its wait, neither passed nor failed', async () => {
+    let clock = 0;
+    const result = await soakCanary({
+      nodes: ['w1'], durationMs: 60_000, intervalMs: 20_000,
+      readFacts: async () => ({ ok: true, facts: facts([node('w1')], []) }),
+      now: () => clock, sleep: async (ms) => { clock += ms; return clock <= 20_000; },
+    });
+    expect(result).toEqual({ ok: 'interrupted', checks: 2 });
   });
 
   it('names a NotReady or vanished canary node', () => {

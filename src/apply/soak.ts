@@ -2,24 +2,28 @@
  * The canary soak: after the canary wave, wait `--soak DURATION` while the
  * canary nodes stay Ready and their pods keep Running. A regression stops the
  * run before the next wave. The clock, the sleep and the cluster read are
- * injected, so the rule itself is tested without waiting.
+ * injected, so the rule itself is tested without waiting; the read asks the
+ * API for the canary nodes and the pods on them only (kube/focused.ts).
  */
 import type { ClusterFacts } from '../kube/types.js';
+
+export type CanaryFacts = Pick<ClusterFacts, 'nodes' | 'pods'>;
 
 export interface SoakInput {
   nodes: readonly string[];
   durationMs: number;
   intervalMs: number;
-  readFacts: () => Promise<{ ok: true; facts: ClusterFacts } | { ok: false; reason: string }>;
+  readFacts: () => Promise<{ ok: true; facts: CanaryFacts } | { ok: false; reason: string }>;
   now: () => number;
-  sleep: (ms: number) => Promise<void>;
+  /** Waits; false when a stop request ended the wait. */
+  sleep: (ms: number) => Promise<boolean>;
   onCheck?: (summary: string) => void;
 }
 
-export type SoakResult = { ok: true; checks: number } | { ok: false; problems: string[] };
+export type SoakResult = { ok: true; checks: number } | { ok: false; problems: string[] } | { ok: 'interrupted'; checks: number };
 
 /** What is wrong with the canaries now; [] when they are healthy. */
-export function canaryProblems(facts: ClusterFacts, nodes: readonly string[]): string[] {
+export function canaryProblems(facts: CanaryFacts, nodes: readonly string[]): string[] {
   const problems: string[] = [];
   for (const name of nodes) {
     const node = facts.nodes.find((candidate) => candidate.name === name);
@@ -46,7 +50,7 @@ export async function soakCanary(input: SoakInput): Promise<SoakResult> {
     const left = deadline - input.now();
     input.onCheck?.(`canary ${input.nodes.join(', ')} healthy (check ${checks}); ${Math.max(0, Math.ceil(left / 1000))}s of soak left`);
     if (left <= 0) return { ok: true, checks };
-    await input.sleep(Math.min(input.intervalMs, left));
+    if (!(await input.sleep(Math.min(input.intervalMs, left)))) return { ok: 'interrupted', checks };
   }
 }
 

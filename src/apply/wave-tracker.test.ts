@@ -16,6 +16,14 @@ describe('trackWaves', () => {
     expect(trackWaves(state, play('trailing'))).toMatchObject({ current: undefined, over: 2 });
   });
 
+  it('ends the batch before a held batch or a stop at a play start: the next one has not begun', () => {
+    const held = [play(PLAY), task('a'), { type: 'batch_hold', ts: '', play: PLAY, batch: 2 } as AnsibleEvent].reduce(trackWaves, initialWaveTracker(PLAY, waves));
+    expect(held).toMatchObject({ started: 1, current: undefined, over: 1 });
+    expect(trackWaves(held, play(PLAY))).toMatchObject({ started: 2, current: 1, over: 1 });
+    const stopped = trackWaves(held, { type: 'stopped', ts: '', play: PLAY, batch: 2, reason: 'stop requested' } as AnsibleEvent);
+    expect(stopped).toMatchObject({ started: 1, current: undefined, over: 1 });
+  });
+
   it('names a host that runs the worker play in another wave\'s batch', () => {
     const state = [play(PLAY), task('b')].reduce(trackWaves, initialWaveTracker(PLAY, waves));
     expect(state.misplaced).toBe('b ran "Finally handle worker upgrades, based on given batch size" in the batch of wave 1 (a): Ansible\'s batches are not the planned waves');

@@ -28,6 +28,10 @@ export function initialWaveTracker(play: string, waves: ReadonlyArray<readonly s
 }
 
 export function trackWaves(state: WaveTrackerState, event: AnsibleEvent): WaveTrackerState {
+  if (event.type === 'batch_hold' || event.type === 'stopped') {
+    // A boundary where no task runs: the batch before it is over, the next has not begun.
+    return { ...state, current: undefined, over: state.current === undefined ? state.over : state.current + 1 };
+  }
   if (event.type === 'play_start') {
     const over = state.current === undefined ? state.over : state.current + 1;
     if (event.name !== state.play) return { ...state, current: undefined, over };

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../util/errors.js';
-import {
-  batchesOf, DEFAULT_ESTIMATES, estimateStepMs, nextWindowOpens, parseUntil, parseWindows, runDeadline, shouldStart, windowCloses, windowFit,
-} from './window.js';
+import { batchesOf, DEFAULT_ESTIMATES, estimateStepMs } from './estimate.js';
+import { nextWindowOpens, runDeadline, windowCloses } from './window-calendar.js';
+import { shouldStart, windowFit } from './window-gate.js';
+import { parseUntil, parseWindows } from './window-spec.js';
 
 // 2024-05-04 is a Saturday.
 const at = (iso: string): Date => new Date(iso);

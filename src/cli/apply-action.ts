@@ -2,9 +2,10 @@
  * The glue of `kspray apply`: plan the request (a target, a reviewed plan
  * file, or the journal's unfinished plan) from where the cluster is, refuse
  * a plan file or a recorded plan that is not what kspray plans today, then
- * either print the selected steps (--dry-run) or run them. The same
- * selection feeds both: there is no dry-run branch deeper down. Every outcome
- * ends in one --json document and a line on stderr that says what to do.
+ * either print the selected steps (--dry-run) or run them through the engine,
+ * whose events the views show (apply-views.ts). The same selection feeds
+ * both: there is no dry-run branch deeper down. Every outcome ends in one
+ * --json document and a line on stderr that says what to do.
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -12,7 +13,11 @@ import { createInterface } from 'node:readline/promises';
 import type { PlanDocument, PlanHop, PlanStep } from '../plan/types.js';
 import { loadJournal } from '../journal/journal.js';
 import { applyPlan, type ApplyDeps, type ApplyResult, type GateVerdict } from '../apply/apply.js';
-import { parseUntil, parseWindows, runDeadline, windowFit, windowGate, type WindowLimits } from '../apply/window.js';
+import { createEventBus } from '../apply/events.js';
+import { estimateInputOf, estimateStepMs } from '../apply/estimate.js';
+import { parseUntil, parseWindows } from '../apply/window-spec.js';
+import { runDeadline, type WindowLimits } from '../apply/window-calendar.js';
+import { windowFit, windowGate } from '../apply/window-gate.js';
 import { buildRunReport } from '../report/run-report.js';
 import { buildJUnitXml } from '../report/junit.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
@@ -29,13 +34,15 @@ import { ExitCode, UsageError } from '../util/errors.js';
 import { cacheDir } from '../util/paths.js';
 import type { ApplyCommandOptions } from './apply.js';
 import { buildPlanContext, type PlanContext } from './plan-input.js';
+import { readLiveFacts } from './live-facts.js';
 import { openClusterSide } from './cluster-side.js';
 import { CHECK_IDS } from '../preflight/registry.js';
-import { parseWaivers, type Waivers } from './waivers.js';
-import { readLiveFacts, type LiveFacts } from './live-facts.js';
+import { checkGateWaivers, parseWaivers, type Waivers } from './waivers.js';
 import { controlPlaneAtTarget, verifyFromFacts } from '../apply/verify.js';
-import { parseDuration, soakCanary } from '../apply/soak.js';
 import { printJson, printStderr, printStdout } from './output.js';
+import { onStopSignals, openViews } from './apply-views.js';
+import { gateChecker, kubeAccess, soakStep } from './apply-watch.js';
+import { formatArgv } from '../process/exec-error.js';
 
 export async function runApplyCommand(versions: string | undefined, options: ApplyCommandOptions, rawArgs: readonly string[]): Promise<void> {
   const waivers = waiversOf(options, rawArgs);
@@ -58,6 +65,7 @@ export async function runApplyCommand(versions: string | undefined, options: App
   const plan = context.plan;
   const { loaded } = context;
   const baseDir = loaded.baseDir;
+  checkGateWaivers(plan, waivers);
   if (waivers.noClusterApi === undefined && context.live && !context.live.ok) {
     printStderr(`warning: the cluster API is not reachable (${context.live.reason}): the preflight blocks before any hop (no API, no drain)`);
   }
@@ -70,7 +78,8 @@ export async function runApplyCommand(versions: string | undefined, options: App
     // --workers-only also trusts the live node versions when the journal does not know the control plane.
     ...(live?.ok ? { controlPlaneUpgraded: (index: number) => plan.hops.some((hop) => hop.index === index && controlPlaneAtTarget(hop, live.facts)) } : {}),
   };
-  const soak = soakStep(options, live, waivers.noClusterApi, () => readLiveFacts(loaded, options));
+  const access = waivers.noClusterApi === undefined ? kubeAccess(loaded, options) : undefined;
+  const soak = await soakStep(options, live, waivers.noClusterApi, access);
 
   if (options.dryRun) {
     const journal = context.journal;
@@ -92,46 +101,53 @@ export async function runApplyCommand(versions: string | undefined, options: App
     printStderr(`maintenance window: a step starts only if it should end by ${deadline.closes.toISOString()}`);
   }
   const runBefore = context.journal?.runId;
-  const gate = await hopGate(context, options, waivers);
+  const bus = createEventBus(now);
+  const note = (text: string): void => bus.emit({ type: 'note', text, stepId: null });
+  const gate = await hopGate(context, options, waivers, note);
   const catalog = context.catalog;
-  const controller = new AbortController();
+  const checker = await gateChecker(plan, loaded, access);
+  const stop = new AbortController();
+  const immediate = new AbortController();
   const deps: ApplyDeps = {
     gateHop: gate,
-    confirmHop: (hop, steps, summary) => confirm(hop, steps, Boolean(options.yes), summary),
+    confirmHop: (hop, steps, summary, signal) => (options.yes ? Promise.resolve(true) : views.aside(() => confirm(hop, steps, false, summary, signal))),
     prepareHop: async (hop) => {
-      await checkAnsible(hop, Boolean(options.forceAnsible));
+      await checkAnsible(hop, Boolean(options.forceAnsible), note);
       const prepared = await prepareHopWorkspace({ hop, cluster: loaded.cluster, clusterBaseDir: baseDir, cacheDir: cacheDir(), allowUnread: options.allowUnread });
       return { env: { ...prepared.env } };
     },
-    hopFinished: async (hop) => {
+    hopFinished: async (hop, say) => {
       try {
         const { changes } = await recordClusterVersion(loaded.file, { version: hop.toVersion, tag: hop.tag });
-        if (changes.length > 0) printStderr(`hop ${hop.index} done: updated ${options.cluster}: ${changes.join(', ')}`);
+        if (changes.length > 0) say(`hop ${hop.index} done: updated ${options.cluster}: ${changes.join(', ')}`);
       } catch (error) {
-        printStderr(`warning: hop ${hop.index} is done but ${options.cluster} could not be updated (${(error as Error).message}): set kubernetes.version: ${hop.toVersion} and kubespray.tag: ${hop.tag} in it (the journal records them; kspray refuses to plan while the two disagree)`);
+        say(`warning: hop ${hop.index} is done but ${options.cluster} could not be updated (${(error as Error).message}): set kubernetes.version: ${hop.toVersion} and kubespray.tag: ${hop.tag} in it (the journal records them; kspray refuses to plan while the two disagree)`);
       }
     },
     ...(limits ? { beforeStep: windowGate(limits, now), fitSteps: windowFit(limits, now) } : {}),
     ...(soak ? { afterStep: soak } : {}),
+    estimateStep: (step, journal) => estimateStepMs(step, estimateInputOf(journal)),
     cordoningPlays: (tag) => (catalog.tag(tag) ? catalog.cordoningPlays(tag) : []),
+    ...(checker ? { checkGate: (planned, gateContext) => checker.check(planned, gateContext) } : {}),
     // Verify reads node versions back from the cluster where one is configured, else from the playbook results.
-    verifyHop: async (hop) => {
+    verifyHop: async (hop, say) => {
       if (waivers.noClusterApi !== undefined) return undefined;
       const facts = await readLiveFacts(loaded, options);
       if (facts.ok) return verifyFromFacts(hop, facts.facts);
-      printStderr(`verify: ${facts.reason}; checking the playbook results instead`);
+      say(`verify: ${facts.reason}; checking the playbook results instead`);
       return undefined;
     },
-    signal: controller.signal,
-    log: printStderr,
+    signal: immediate.signal,
+    stop: stop.signal,
+    emit: bus.emit,
     now,
   };
   // State where every client sees it: the Lease and the journal's copy in the cluster, when the API answers.
-  const side = waivers.noClusterApi === undefined && context.live?.ok ? await openClusterSide(loaded, options, printStderr) : undefined;
+  const side = waivers.noClusterApi === undefined && context.live?.ok ? await openClusterSide(loaded, options, note) : undefined;
   if (side) {
     deps.holdClusterLock = (runId) => side.lock(runId, (message) => {
-      printStderr(`${message}: stopping, another run may drive the cluster now`);
-      controller.abort('SIGTERM');
+      note(`${message}: stopping, another run may drive the cluster now`);
+      immediate.abort('SIGTERM');
     });
     deps.journalSaved = (text, runId) => side.mirror(text, runId);
   }
@@ -139,20 +155,43 @@ export async function runApplyCommand(versions: string | undefined, options: App
     // A machine with no (or an older) journal goes on from the cluster's: it becomes the local journal.
     await writeFileAtomic(context.journalPath, context.journalFromCluster, { mode: 0o600 });
   }
-  const stopSignals = onStopSignals(controller);
+  const views = await openViews(bus, { events: options.events });
+  const stopSignals = onStopSignals(stop, immediate);
   let result: ApplyResult;
   try {
     result = await applyPlan({
       baseDir, plan, select, breakLock: Boolean(options.breakLock), replan: Boolean(options.replan), command: `kspray apply -c ${options.cluster}`,
-      skippedChecks: waivers.skippedChecks, noClusterApi: waivers.noClusterApi,
+      skippedChecks: waivers.skippedChecks, skippedGates: waivers.skippedGates, noClusterApi: waivers.noClusterApi,
       ...(waivers.noEtcdSnapshot === undefined ? {} : { waived: { 'etcd-snapshot': waivers.noEtcdSnapshot } }),
+      resumeCommand: resumeCommand(options, waivers),
     }, deps);
   } finally {
     stopSignals();
+    checker?.close();
     await side?.close();
+    await views.close();
     await writeRunReports(options, baseDir, plan.cluster.name, runBefore);
   }
   report(result, options, plan, select.mastersOnly);
+}
+
+/**
+ * The command that resumes a run that stopped: the same cluster file and
+ * cluster access, no target (the journal's unfinished plan), the waivers
+ * given (with their reasons: the operator decides again whether they hold).
+ */
+function resumeCommand(options: ApplyCommandOptions, waivers: Waivers): string {
+  return formatArgv([
+    'kspray', 'apply', '-c', options.cluster,
+    ...(options.kubeconfig ? ['--kubeconfig', options.kubeconfig] : []), ...(options.context ? ['--context', options.context] : []),
+    ...(options.yes ? ['--yes'] : []),
+    ...waivers.skippedChecks.filter((check) => check.id !== 'preflight').flatMap((check) => ['--skip-check', check.id, '--reason', check.reason]),
+    ...waivers.skippedGates.flatMap((gate) => ['--skip-gate', gate.name, '--reason', gate.reason]),
+    ...(options.skipPreflight ? ['--skip-preflight'] : []),
+    ...(waivers.noClusterApi !== undefined ? ['--no-cluster-api', '--reason', waivers.noClusterApi] : []),
+    ...(waivers.noEtcdSnapshot !== undefined ? ['--no-etcd-snapshot', '--reason', waivers.noEtcdSnapshot] : []),
+    ...(options.allowUnread ?? []).flatMap((name) => ['--allow-unread', name]),
+  ]);
 }
 
 /** What the run's outcome says, on stderr and in the one --json document; the exit code per the contract. */
@@ -165,7 +204,10 @@ function report(result: ApplyResult, options: ApplyCommandOptions, plan: PlanDoc
       status: result.status, exitCode, runId: result.runId ?? null, ran: result.ran, alreadyDone: result.skipped,
       cluster: { name: plan.cluster.name, version: where?.version ?? plan.from.version, tag: where?.tag ?? plan.from.tag },
       ...(result.status === 'stopped' ? { reason: result.reason } : {}),
-      ...(failure ? { failedStep: failure.stepId, hop: failure.hop, failedHosts: failure.failedHosts, message: failure.message, hint: failure.hint, logPath: failure.logPath } : {}),
+      ...(failure ? {
+        failedStep: failure.stepId, hop: failure.hop, failedHosts: failure.failedHosts, message: failure.message, hint: failure.hint, logPath: failure.logPath,
+        failedTasks: failure.failedTasks, gate: failure.gate, atBoundary: failure.atBoundary, resumeCommand: failure.resumeCommand,
+      } : {}),
     });
   }
   if (result.status === 'nothing-to-do') {
@@ -242,42 +284,13 @@ function waiversOf(options: ApplyCommandOptions, rawArgs: readonly string[]): Wa
  * started). --skip-preflight leaves the API check alone: no API, no drain,
  * unless waived with --no-cluster-api.
  */
-async function hopGate(context: PlanContext, options: ApplyCommandOptions, waivers: Waivers): Promise<(hop: PlanHop, steps: readonly PlanStep[]) => Promise<GateVerdict>> {
+async function hopGate(context: PlanContext, options: ApplyCommandOptions, waivers: Waivers, log: (text: string) => void): Promise<(hop: PlanHop, steps: readonly PlanStep[]) => Promise<GateVerdict>> {
   const { makeHopGate } = await import('./preflight.js');
   return makeHopGate({
     plan: context.plan, cluster: context.loaded.cluster, clusterFile: options.cluster, baseDir: context.loaded.baseDir, catalog: context.catalog,
     kubeconfig: options.kubeconfig, context: options.context, skipped: waivers.skippedChecks, forceAnsible: Boolean(options.forceAnsible),
-    noClusterApi: waivers.noClusterApi, skipPreflight: Boolean(options.skipPreflight), allowUnread: options.allowUnread, log: printStderr,
+    noClusterApi: waivers.noClusterApi, skipPreflight: Boolean(options.skipPreflight), allowUnread: options.allowUnread, log,
   });
-}
-
-/** Ctrl-C, SIGTERM and SIGHUP (a dropped SSH session) stop ansible-playbook; the journal records where. Returns the remover. */
-function onStopSignals(controller: AbortController): () => void {
-  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (!controller.signal.aborted) printStderr(`${signal} received: stopping ansible-playbook, the journal records where`);
-    controller.abort(signal);
-  };
-  for (const signal of signals) process.on(signal, onSignal);
-  return () => {
-    for (const signal of signals) process.off(signal, onSignal);
-  };
-}
-
-/** `--soak`: after the canary step, watch the canary nodes for the duration; needs the cluster API. */
-function soakStep(options: ApplyCommandOptions, live: LiveFacts | undefined, noClusterApi: string | undefined, readFacts: () => Promise<LiveFacts>): ApplyDeps['afterStep'] {
-  if (options.soak === undefined || noClusterApi !== undefined) return undefined;
-  const durationMs = parseDuration(options.soak);
-  if (durationMs === undefined) throw new UsageError(`--soak ${options.soak} is not a duration`, 'write e.g. --soak 30s, --soak 10m or --soak 1h');
-  if (live && !live.ok && !options.dryRun) throw new UsageError(`--soak needs the cluster API: ${live.reason}`, 'pass --kubeconfig (or set KUBECONFIG) so kspray can watch the canary');
-  return async (step, note) => {
-    if (step.kind !== 'canary') return { ok: true };
-    const result = await soakCanary({
-      nodes: step.hosts, durationMs, intervalMs: Math.min(15_000, Math.max(1_000, durationMs / 4)),
-      readFacts, now: () => Date.now(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)), onCheck: note,
-    });
-    return result.ok ? { ok: true } : { ok: false, reason: `canary regression during the soak: ${result.problems.join('; ')}` };
-  };
 }
 
 function parseHop(text: string): number {
@@ -285,7 +298,7 @@ function parseHop(text: string): number {
   return Number(text);
 }
 
-async function checkAnsible(hop: PlanHop, force: boolean): Promise<void> {
+async function checkAnsible(hop: PlanHop, force: boolean, note: (text: string) => void): Promise<void> {
   if (hop.ansible.mode === 'venv') {
     const requirementsFile = resolve(hop.workspace.kubesprayDir, 'requirements.txt');
     await ensureVenv({ cacheDir: cacheDir(), line: hop.line, requirementsFile });
@@ -294,7 +307,7 @@ async function checkAnsible(hop: PlanHop, force: boolean): Promise<void> {
   const local = await detectAnsibleCached(cacheDir());
   if (!local) throw new UsageError('ansible-playbook is not on PATH', 'install Ansible, or set kubespray.ansible: venv in the cluster file');
   if (inRange(local.version, hop.ansible.range) || force) {
-    if (!inRange(local.version, hop.ansible.range)) printStderr(`warning: Ansible ${local.version} is outside ${hop.tag}'s range; running anyway (--force-ansible)`);
+    if (!inRange(local.version, hop.ansible.range)) note(`warning: Ansible ${local.version} is outside ${hop.tag}'s range; running anyway (--force-ansible)`);
     return;
   }
   const { min_inclusive: min, max_exclusive: max } = hop.ansible.range;
@@ -304,12 +317,12 @@ async function checkAnsible(hop: PlanHop, force: boolean): Promise<void> {
   );
 }
 
-async function confirm(hop: PlanHop, steps: readonly PlanStep[], yes: boolean, gate: string | undefined): Promise<boolean> {
+async function confirm(hop: PlanHop, steps: readonly PlanStep[], yes: boolean, gate: string | undefined, signal?: AbortSignal): Promise<boolean> {
   if (yes) return true;
   const question = `Hop ${hop.index}: Kubespray ${hop.tag}, Kubernetes ${hop.fromVersion} → ${hop.toVersion}, ${steps.length} step(s) (${steps.map((s) => s.kind).join(', ')}).${gate ? `\nPreflight: ${gate}` : ''}\nRun it? [y/N] `;
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
-    return /^y(es)?$/i.test((await rl.question(question)).trim());
+    return /^y(es)?$/i.test((await rl.question(question, signal ? { signal } : {})).trim());
   } finally {
     rl.close();
   }

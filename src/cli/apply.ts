@@ -17,7 +17,11 @@ export interface ApplyCommandOptions extends PlanShapeOptions {
   report?: string;
   junit?: string;
   skipCheck?: string[];
+  /** --skip-gate NAME: a health gate waived for the run (with its --reason). */
+  skipGate?: string[];
   reason?: string[];
+  /** --events FILE: every event of the run, one JSON object per line. */
+  events?: string;
   skipPreflight?: boolean;
   soak?: string;
   /** false with --no-cluster-api (commander's negated option). */
@@ -27,6 +31,25 @@ export interface ApplyCommandOptions extends PlanShapeOptions {
 }
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+const HELP_AFTER = `
+Stopping: the first Ctrl-C (or SIGTERM, or SIGHUP: a dropped SSH session) stops
+at the next safe boundary: the hosts in flight finish their batch of the play
+that drains them, no further node is cordoned or drained, and apply exits 3
+with the journal at that boundary; the same apply resumes there. A second one
+stops ansible-playbook at once (its whole process group), as a crash would:
+the journal names the nodes it may have left cordoned (kspray recover).
+
+Progress: at a terminal, a live view redrawn in place (the step, elapsed and
+remaining time, the hosts per state, the running and failed ones); otherwise
+one timestamped line per change. --events FILE writes every event as JSON
+lines (kspray schema events). Colour follows the terminal and NO_COLOR.
+
+Health gates (upgrade.gates in the cluster file) are checked after the canary
+and after each wave, before the next one may drain; one that does not pass
+before its timeout stops the run (exit 1). --skip-gate NAME --reason TEXT
+waives one for the run (recorded).
+`;
 
 export function register(program: Command): void {
   withPlanOptions(program
@@ -45,7 +68,8 @@ export function register(program: Command): void {
     .option('--force-ansible', 'run even when the local Ansible is outside the tag\'s range')
     .option('--replan', 'discard the unfinished recorded plan (or one that no longer matches today\'s inputs) and plan afresh from where the cluster is')
     .option('--skip-check <id>', 'run a hop although preflight check ID blocks it (repeatable, each with its --reason; the journal records both)', collect)
-    .option('--reason <text>', 'why the waiver just before it (--skip-check ID, --no-cluster-api, --no-etcd-snapshot) is knowingly taken', collect)
+    .option('--skip-gate <name>', 'go on without health gate NAME (upgrade.gates; repeatable, each with its --reason; the journal records both)', collect)
+    .option('--reason <text>', 'why the waiver just before it (--skip-check ID, --skip-gate NAME, --no-cluster-api, --no-etcd-snapshot) is knowingly taken', collect)
     .option('--skip-preflight', 'do not run the preflight checks before each hop, but for the cluster API (they run by default, see `kspray preflight --help`; the journal records the skip)')
     .option('--no-cluster-api', 'run without the Kubernetes API: no PDB check, fixed batches, verify from the playbook results (needs --reason TEXT; recorded in the journal and the reports)')
     .option('--no-etcd-snapshot', 'take no etcd snapshot before each hop\'s control plane (needs --reason TEXT; recorded in the journal and the reports)')
@@ -53,6 +77,8 @@ export function register(program: Command): void {
     .option('--until <time>', 'stop at a step boundary before TIME (HH:MM, or ISO like 2024-05-04T05:00:00Z; needs --yes)')
     .option('--report <file>', 'write the run report (JSON) to FILE at the end of the run, whatever its outcome')
     .option('--junit <file>', 'write the run as JUnit XML (one testcase per step) to FILE at the end of the run')
+    .option('--events <file>', 'append every event of the run (steps, waves, hosts, plays, tasks, gates) to FILE as JSON lines (kspray schema events)')
+    .addHelpText('after', HELP_AFTER)
     .action(async (versions: string | undefined, options: ApplyCommandOptions, command: Command) => {
       const { runApplyCommand } = await import('./apply-action.js');
       // The raw arguments: a --reason belongs to the waiver written just before it.

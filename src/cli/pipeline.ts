@@ -44,7 +44,7 @@ async function runPipelineCommand(options: PipelineCommandOptions): Promise<void
   const { dirname, relative, resolve, sep } = await import('node:path');
   const { UsageError } = await import('../util/errors.js');
   const { printStderr, printStdout } = await import('./output.js');
-  const { parseWindows } = await import('../apply/window.js');
+  const { parseWindows } = await import('../apply/window-spec.js');
   const { pipelineDefinition, pipelinePath, secretEnvNames } = await import('../report/pipeline.js');
   if (options.ci !== 'gitlab' && options.ci !== 'github') throw new UsageError(`--ci ${options.ci}: kspray writes gitlab or github pipelines`, 'pass --ci gitlab or --ci github');
   const ci = options.ci;

@@ -28,6 +28,8 @@ import { checkInHopMatches, resolveClusterState, type ClusterState, type LiveCla
 import type { LockFile } from '../plan/lock-file.js';
 import { planUpgrade, type PlanInput } from '../plan/plan.js';
 import { pureWorkers, controlPlaneHosts } from '../plan/steps.js';
+import { isWorkerStep } from '../plan/step-kinds.js';
+import { parseCountOrPercent } from '../plan/count-or-percent.js';
 import type { PlanDocument, PlanRequest } from '../plan/types.js';
 import { parseVersionPair, parseVersionSpec, type VersionPair, type VersionSpec } from '../plan/version-pair.js';
 import { UsageError } from '../util/errors.js';
@@ -162,17 +164,18 @@ export function checkCanaryFits(text: string | undefined, canary: number, worker
 
 export function parseBatch(text: string | undefined): string | undefined {
   if (text === undefined) return undefined;
-  if (!/^(?:[1-9]\d*|(?:100|[1-9]\d?(?:\.\d+)?)%)$/.test(text)) throw new UsageError(`--batch ${text} is neither N nor P%`, 'pass e.g. --batch 2 or --batch 25%');
-  return text;
+  const spec = parseCountOrPercent(text);
+  if (!spec) throw new UsageError(`--batch ${text} is neither N nor P%`, 'pass e.g. --batch 2 or --batch 25% (a whole percent, rounded as Ansible rounds serial)');
+  return spec.text;
 }
 
 export function parseMaxUnavailable(text: string | undefined): number | string {
   if (text === undefined) return '20%';
-  if (/^[1-9]\d*$/.test(text)) return Number(text);
-  if (/^(?:100|[1-9]\d?)%$/.test(text)) return text;
+  const spec = parseCountOrPercent(text);
+  if (spec) return spec.kind === 'count' ? spec.count : spec.text;
   if (/^\d+(?:\.\d+)?%$/.test(text)) throw new UsageError(`--max-unavailable ${text}: a share of the workers is a whole percentage from 1% to 100%`, 'pass e.g. --max-unavailable 20% (or a count, e.g. 5)');
   if (/^0+$/.test(text)) throw new UsageError(`--max-unavailable ${text}: at least one worker must be drained at a time`, 'pass e.g. --max-unavailable 1 or --max-unavailable 20%');
-  throw new UsageError(`--max-unavailable ${text} is neither N nor P%`, 'pass e.g. --max-unavailable 5 or --max-unavailable 20%');
+  throw new UsageError(`--max-unavailable ${text} is neither N nor P%`, 'pass e.g. --max-unavailable 5 or --max-unavailable 20% (a whole percent, rounded as Ansible rounds serial)');
 }
 
 /** The request the flags make (a target is required here). */
@@ -395,7 +398,7 @@ async function workerWaves(loaded: LoadedCluster, live: LiveFacts | undefined, r
 
 /** The canary and waves of a recorded plan (every hop has the same ones). */
 function recordedWaves(plan: PlanDocument): string[][] {
-  return (plan.hops[0]?.steps ?? []).filter((step) => step.kind === 'canary' || step.kind === 'workers').map((step) => [...step.hosts]);
+  return (plan.hops[0]?.steps ?? []).filter(isWorkerStep).map((step) => [...step.hosts]);
 }
 
 function isPartition(waves: readonly string[][], workers: readonly string[]): boolean {

@@ -7,6 +7,7 @@ import { checksHelp } from '../preflight/registry.js';
 import { UsageError } from '../util/errors.js';
 import { printJson, printStderr, printStdout } from './output.js';
 import type { PlanContext } from './plan-input.js';
+import type { GateVerdict } from '../apply/apply.js';
 
 export interface PreflightCommandOptions {
   cluster: string;
@@ -132,7 +133,7 @@ const RESUME_CHECKS = ['cluster-api', 'pdb'];
  * the others describe the cluster kspray itself half upgraded (masters ahead
  * of workers) and ran when the hop started.
  */
-export function makeHopGate(options: HopGateOptions): (hop: PlanHop, steps: readonly PlanStep[]) => Promise<{ ok: true; summary: string } | { ok: false; message: string; hint: string }> {
+export function makeHopGate(options: HopGateOptions): (hop: PlanHop, steps: readonly PlanStep[]) => Promise<GateVerdict> {
   return async (hop, steps) => {
     const resumed = steps[0]?.id !== hop.steps[0]?.id;
     const only = options.skipPreflight ? ['cluster-api'] : resumed ? RESUME_CHECKS : undefined;
@@ -154,16 +155,18 @@ export function makeHopGate(options: HopGateOptions): (hop: PlanHop, steps: read
     });
     const brief = formatPreflightBrief(report);
     options.log(brief);
+    const findings = report.findings.map((f) => ({ check: f.check, severity: f.severity, what: f.what, where: f.where, fix: f.fix }));
     const skippedIds = new Set(options.skipped.map((s) => s.id));
     const blocking = blockingChecks(report);
     for (const id of blocking.filter((check) => skippedIds.has(check))) {
       options.log(`hop ${hop.index}: ${id} blocks, skipped as asked (--skip-check ${id}: ${options.skipped.find((s) => s.id === id)?.reason}); the journal records it`);
     }
     const refused = blocking.filter((id) => !skippedIds.has(id));
-    if (refused.length === 0) return { ok: true, summary: brief };
+    if (refused.length === 0) return { ok: true, summary: brief, findings };
     const causes = report.findings.filter((f) => f.severity === 'block' && refused.includes(f.check)).map((f) => `${f.check}: ${f.what}`);
     return {
       ok: false,
+      findings,
       message: `hop ${hop.index} (Kubespray ${hop.tag}, ${hop.fromVersion} → ${hop.toVersion}) refused: preflight blocks in ${refused.join(', ')}; nothing of it was run\n    ${causes.join('\n    ')}`,
       hint: refused.includes('cluster-api')
         ? `make the cluster API reachable (--kubeconfig PATH), or run knowingly without it: --no-cluster-api --reason TEXT${refused.length > 1 ? `; and for the rest: ${refused.filter((id) => id !== 'cluster-api').map((id) => `--skip-check ${id} --reason TEXT`).join(' ')}` : ''}`

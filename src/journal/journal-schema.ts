@@ -45,8 +45,13 @@ export type HostResult = z.infer<typeof HostResultSchema>;
 export const SkippedCheckSchema = z.object({ id: z.string().min(1), reason: z.string() });
 export type SkippedCheck = z.infer<typeof SkippedCheckSchema>;
 
+/** --skip-gate NAME --reason TEXT: a health gate the operator waived for the run. */
+export const SkippedGateSchema = z.object({ name: z.string().min(1), reason: z.string() });
+export type SkippedGate = z.infer<typeof SkippedGateSchema>;
+
 export const RunFlagsSchema = z.object({
   skippedChecks: z.array(SkippedCheckSchema).default([]),
+  skippedGates: z.array(SkippedGateSchema).optional(),
   /** --no-cluster-api --reason TEXT: the run went without the Kubernetes API (no PDB check, no live verify), and why. */
   noClusterApi: z.string().optional(),
   /** --no-etcd-snapshot --reason TEXT: no snapshot before the control plane, and why. */
@@ -112,6 +117,8 @@ export const InterruptionSchema = z.object({
   signal: z.string(),
   /** The step that was running, if any. */
   step: z.string().optional(),
+  /** The graceful stop: the run ended at a batch or step boundary, no host in flight. */
+  atBoundary: z.boolean().optional(),
 });
 export type Interruption = z.infer<typeof InterruptionSchema>;
 
@@ -123,6 +130,27 @@ export const ClusterStateSchema = z.object({
   runId: z.string().optional(),
 });
 export type ClusterStateRecord = z.infer<typeof ClusterStateSchema>;
+
+/**
+ * A health gate's verdict (upgrade.gates): checked after a worker step,
+ * before the next step may start; a failed one stops the run there.
+ */
+export const GateRecordSchema = z.object({
+  name: z.string().min(1),
+  /** The worker step it followed, and the step that waited for it. */
+  after: z.string().min(1),
+  before: z.string().optional(),
+  status: z.enum(['passed', 'failed', 'skipped', 'interrupted']),
+  attempts: count,
+  at: isoTime,
+  durationMs: z.number().nonnegative(),
+  runId: z.string().optional(),
+  /** The check's last output (masked, a tail). */
+  output: z.string().optional(),
+  /** skipped: --skip-gate's reason. */
+  reason: z.string().optional(),
+});
+export type GateRecord = z.infer<typeof GateRecordSchema>;
 
 export const JournalSchema = z.object({
   journalVersion: z.literal(JOURNAL_VERSION),
@@ -149,5 +177,7 @@ export const JournalSchema = z.object({
   /** The etcd snapshots taken, oldest first: what `kspray recover --etcd` restores from. */
   snapshots: z.array(SnapshotRecordSchema).default([]),
   interruption: InterruptionSchema.optional(),
+  /** Health gate verdicts, in order (a journal written before gates existed has none). */
+  gates: z.array(GateRecordSchema).optional(),
 });
 export type Journal = z.infer<typeof JournalSchema>;

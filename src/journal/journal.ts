@@ -10,6 +10,7 @@ import { planId } from '../plan/identity.js';
 import type { PlanDocument } from '../plan/types.js';
 import {
   JOURNAL_VERSION,
+  type GateRecord,
   type HostResult,
   type HostStatus,
   type Journal,
@@ -143,18 +144,19 @@ export function startStep(journal: Journal, stepId: string, input: StartStepInpu
   return { ...journal, stepOrder, steps: { ...journal.steps, [stepId]: step } };
 }
 
-export function finishStep(journal: Journal, stepId: string, input: { at: Instant; message?: string }): Journal {
-  return endStep(journal, stepId, 'succeeded', input.at, [], input.message);
+/** `durationMs`: how long the step's own work took, when its events tell (a wave of a shared run: its batch), rather than start to end. */
+export function finishStep(journal: Journal, stepId: string, input: { at: Instant; message?: string; durationMs?: number }): Journal {
+  return endStep(journal, stepId, 'succeeded', input.at, [], input.message, input.durationMs);
 }
 
-export function failStep(journal: Journal, stepId: string, input: { at: Instant; message: string; failedHosts?: readonly string[] }): Journal {
-  return endStep(journal, stepId, 'failed', input.at, input.failedHosts ?? [], input.message);
+export function failStep(journal: Journal, stepId: string, input: { at: Instant; message: string; failedHosts?: readonly string[]; durationMs?: number }): Journal {
+  return endStep(journal, stepId, 'failed', input.at, input.failedHosts ?? [], input.message, input.durationMs);
 }
 
-function endStep(journal: Journal, stepId: string, status: 'succeeded' | 'failed', at: Instant, failedHosts: readonly string[], message: string | undefined): Journal {
+function endStep(journal: Journal, stepId: string, status: 'succeeded' | 'failed', at: Instant, failedHosts: readonly string[], message: string | undefined, measuredMs: number | undefined): Journal {
   const step = runningStep(journal, stepId);
   const endedAt = iso(at);
-  const durationMs = elapsedMs(step.startedAt, endedAt);
+  const durationMs = measuredMs ?? elapsedMs(step.startedAt, endedAt);
   const ended: StepRecord = {
     ...step, status, endedAt,
     ...(durationMs === undefined ? {} : { durationMs }),
@@ -196,8 +198,12 @@ export function recordHostResults(journal: Journal, stepId: string, results: Rea
   return { ...journal, steps: { ...journal.steps, [stepId]: updated } };
 }
 
-/** Ctrl-C or SIGTERM: the run and its running step are marked interrupted, with when and why. */
-export function interruptRun(journal: Journal, input: { at: Instant; signal: string }): Journal {
+/**
+ * Ctrl-C or SIGTERM: the run and its running step are marked interrupted,
+ * with when and why; `atBoundary` when it stopped gracefully, at a batch or
+ * step boundary with no host in flight.
+ */
+export function interruptRun(journal: Journal, input: { at: Instant; signal: string; atBoundary?: boolean }): Journal {
   const run = currentRun(journal);
   const at = iso(input.at);
   const running = orderedStepIds(journal).find((id) => journal.steps[id]?.status === 'running');
@@ -209,8 +215,21 @@ export function interruptRun(journal: Journal, input: { at: Instant; signal: str
   return {
     ...replaceRun(journal, { ...run, status: 'interrupted', endedAt: at }),
     steps,
-    interruption: { at, signal: input.signal, ...(running === undefined ? {} : { step: running }) },
+    interruption: { at, signal: input.signal, ...(running === undefined ? {} : { step: running }), ...(input.atBoundary ? { atBoundary: true } : {}) },
   };
+}
+
+/** A health gate's verdict, on the current run. */
+export function recordGate(journal: Journal, record: Omit<GateRecord, 'at' | 'runId'> & { at: Instant }): Journal {
+  const entry: GateRecord = { ...record, at: iso(record.at), ...(journal.runId === undefined ? {} : { runId: journal.runId }) };
+  return { ...journal, gates: [...(journal.gates ?? []), entry] };
+}
+
+/** Records a skipped health gate (--skip-gate) on the current run. */
+export function recordSkippedGate(journal: Journal, gate: { name: string; reason: string }): Journal {
+  const run = currentRun(journal);
+  const skippedGates = [...(run.flags.skippedGates ?? []).filter((known) => known.name !== gate.name), { ...gate }];
+  return replaceRun(journal, { ...run, flags: { ...run.flags, skippedGates } });
 }
 
 /** Closes the current run with its outcome (and, for a refusal or a failure, why). */

@@ -169,7 +169,9 @@ export function formatStatus(summary: StatusSummary): string {
   }
   if (summary.interruption !== null) {
     const where = summary.interruption.step === undefined ? '' : ` during ${summary.interruption.step}`;
-    lines.push(`  interrupted by ${summary.interruption.signal} at ${summary.interruption.at}${where}`);
+    lines.push(summary.interruption.atBoundary
+      ? `  stopped by ${summary.interruption.signal} at ${summary.interruption.at}, at a boundary (no host was left in flight)`
+      : `  interrupted by ${summary.interruption.signal} at ${summary.interruption.at}${where}`);
   }
   for (const check of summary.skippedChecks) lines.push(`  skipped check ${check.id}: ${check.reason}`);
   if (summary.lastSnapshot !== null) {

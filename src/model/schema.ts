@@ -176,6 +176,52 @@ export const etcdSettings = z.strictObject({
   deploymentType: optional(z.enum(['host', 'docker', 'kubeadm']), 'How etcd runs: on the host, in docker, or managed by kubeadm (stacked on the control planes). Members are the nodes with the etcd role: on the control planes (stacked) or on hosts of their own (external)'),
 });
 
+// ── upgrade.gates: health gates between worker waves (one self-contained block) ──────────────
+/** `30s`, `10m`, `1h30m`, `500ms`: what gate timeouts and intervals are written as. */
+const GATE_DURATION_RE = /^(?:\d+h)?(?:\d+m)?(?:\d+s)?(?:\d+ms)?$/;
+const gateDuration = z.string().check(
+  z.regex(GATE_DURATION_RE, { message: 'must be a duration like 30s, 10m, 1h30m or 500ms' }),
+  z.refine((text: string) => text !== '', { message: 'must be a duration like 30s, 10m, 1h30m or 500ms' }),
+);
+const namespacedName = z.strictObject({
+  namespace: describe(z.string().check(z.minLength(1)), 'Namespace'),
+  name: describe(z.string().check(z.minLength(1)), 'Name'),
+});
+export const gateKubernetes = z.strictObject({
+  podsReady: optional(z.strictObject({
+    namespace: describe(z.string().check(z.minLength(1)), 'Namespace of the pods'),
+    selector: describe(z.string().check(z.minLength(1)), 'Label selector, e.g. app=postgres,tier in (db)'),
+  }), 'Every pod the selector picks is Running and Ready (and there is at least one)'),
+  deployment: optional(namespacedName, 'The Deployment is fully available: every replica updated and available'),
+  statefulSet: optional(namespacedName, 'The StatefulSet is fully available: every replica updated and ready'),
+  nodesReady: optional(z.literal(true), 'Every node of the cluster is Ready'),
+});
+export const gate = z.strictObject({
+  name: describe(z.string().check(z.regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { message: 'must be lower-case letters, digits and - (what --skip-gate names)' })), 'The gate\'s name: the journal, the reports and --skip-gate NAME use it'),
+  command: optional(z.array(z.string().check(z.minLength(1))).check(z.minLength(1)),
+    'A command run on the controller as an argv (never through a shell), KUBECONFIG set to the cluster\'s: exit 0 passes. KSPRAY_GATE_AFTER names the step it follows, KSPRAY_GATE_HOSTS that step\'s hosts'),
+  http: optional(z.strictObject({
+    url: describe(z.string().check(z.regex(/^https?:\/\/\S+$/, { message: 'must be an http:// or https:// URL' })), 'The URL to GET'),
+    status: optional(z.number().check(z.int(), z.gte(100), z.lte(599)), 'The status that passes; default 200'),
+    bodyContains: optional(z.string().check(z.minLength(1)), 'Text the body must contain, e.g. HEALTH_OK'),
+  }), 'An HTTP GET from the controller that must answer with the status (and the text)'),
+  kubernetes: optional(gateKubernetes.check(z.refine((k) => Object.values(k).filter((v) => v !== undefined).length === 1, { message: 'name exactly one condition: podsReady, deployment, statefulSet or nodesReady' })),
+    'A condition read from the cluster API (only what it names: a label selector, one object, the nodes)'),
+  timeout: optional(gateDuration, 'How long the gate may take to pass, checked again every interval; default 5m'),
+  interval: optional(gateDuration, 'How long to wait between two checks; default 10s'),
+}).check(z.refine((g) => [g.command, g.http, g.kubernetes].filter((v) => v !== undefined).length === 1, { message: 'a gate is exactly one of command, http or kubernetes' }));
+export type GateInput = z.output<typeof gate>;
+export const upgrade = z.strictObject({
+  gates: optional(z.array(gate).check(z.superRefine((gates, ctx) => {
+    const seen = new Set<string>();
+    gates.forEach((g, index) => {
+      if (seen.has(g.name)) ctx.issues.push({ code: 'custom', message: `duplicate gate name "${g.name}"`, input: g.name, path: [index, 'name'] });
+      seen.add(g.name);
+    });
+  })), 'Health gates, checked after the canary and after each wave, before the next one drains; a gate that does not pass before its timeout stops the run'),
+});
+// ── end of upgrade.gates ──────────────────────────────────────────────────────────────────────
+
 export const cluster = z.strictObject({
   $schema: z.optional(z.string()),
   name: describe(z.string().check(
@@ -227,6 +273,7 @@ export const cluster = z.strictObject({
   apiServer: optional(apiServer, 'The API servers and the load balancers in front of them'),
   etcd: optional(etcdSettings, 'etcd'),
   extraVars: optional(z.record(z.string(), z.unknown()), 'Any other Kubespray variable, written as is (never templated: a value holding {{ is written !unsafe); may not shadow a typed field; a value { fromEnv: VAR } or { fromFile: path } is a secret, written to the secrets file'),
+  upgrade: optional(upgrade, 'How kspray runs the upgrade: health gates between worker waves'),
 });
 
 export type ClusterInput = z.input<typeof cluster>;

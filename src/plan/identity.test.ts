@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { smallCluster, testPlan } from '../../test/helpers/plan-doc.js';
 import { bundledCatalog } from '../catalog/snapshot.js';
 import { catalogFromDocument, loadBundledDocument } from '../catalog/load.js';
-import { modelDifferences, planDifferences, planId, samePlan } from './identity.js';
+import { modelDifferences, planDifferences, planId, planIdentity, samePlan } from './identity.js';
 
 describe('plan identity', () => {
   it('is the same for the same request and inputs, wherever the state and cache directories are', () => {
@@ -11,6 +11,20 @@ describe('plan identity', () => {
     expect(there.hops[0]!.steps[0]!.argv).not.toEqual(here.hops[0]!.steps[0]!.argv);
     expect(samePlan(here, there)).toBe(true);
     expect(planId(here)).toBe(planId(there));
+  });
+
+  it('covers the health gates: a plan whose gates were edited is another plan; one without gates keeps its identity', () => {
+    const plain = testPlan();
+    const gated = testPlan({ cluster: smallCluster({ upgrade: { gates: [{ name: 'ceph', command: ['ceph-health-ok'] }] } }) });
+    expect(gated.gates.map((gate) => [gate.name, gate.after])).toEqual([['ceph', gated.hops.flatMap((hop) => hop.steps).filter((step) => step.kind === 'canary' || step.kind === 'workers').map((step) => step.id)]]);
+    const edited = structuredClone(gated);
+    edited.gates[0]!.command = ['sh', '-c', 'exit 0'];
+    expect(samePlan(gated, edited)).toBe(false);
+    expect(planDifferences(edited, gated)).toEqual(['the health gates differ (planned: ceph; today: ceph)']);
+    expect(planDifferences(plain, gated)[0]).toMatch(/^cluster file: upgrade set to /);
+    // What identified a plan before gates existed identifies a plan without gates: the same planId in journals and reports.
+    expect(Object.keys(planIdentity(plain) as Record<string, unknown>)).not.toContain('gates');
+    expect(Object.keys(planIdentity(gated) as Record<string, unknown>)).toContain('gates');
   });
 
   it('leaves out observations that do not change what runs: the local Ansible, findings, warnings, the file path typed', () => {

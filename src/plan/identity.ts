@@ -15,6 +15,7 @@
  * step. Pure.
  */
 import { canonicalJson, sha256Of } from '../util/canonical-json.js';
+import { isWorkerStep } from './step-kinds.js';
 import type { PlanDocument, PlanHop, PlanStep } from './types.js';
 
 export function planIdentity(plan: PlanDocument): unknown {
@@ -29,6 +30,8 @@ export function planIdentity(plan: PlanDocument): unknown {
     settings: plan.settings,
     workerStrategy: plan.workerStrategy.kind,
     hops: plan.hops.map((hop) => relocate(hopIdentity(hop))),
+    // Only when there are gates: a plan without them keeps the identity (and planId) it had before gates existed.
+    ...(plan.gates.length > 0 ? { gates: relocate(plan.gates) } : {}),
   };
 }
 
@@ -83,6 +86,9 @@ export function planDifferences(recorded: PlanDocument, fresh: PlanDocument): st
   } else if (canonicalJson(waves(recorded)) !== canonicalJson(waves(fresh))) {
     out.push(`the worker waves differ (planned ${describeWaves(waves(recorded))}; today ${describeWaves(waves(fresh))}): the cluster's nodes, pods or budgets changed since the plan was made`);
   }
+  if (out.length === 0 && canonicalJson(recorded.gates) !== canonicalJson(fresh.gates)) {
+    out.push(`the health gates differ (planned: ${recorded.gates.map((g) => g.name).join(', ') || 'none'}; today: ${fresh.gates.map((g) => g.name).join(', ') || 'none'})`);
+  }
   if (out.length === 0) out.push(...stepDifferences(recorded, fresh));
   return out.length > 0 ? out : ['the plan differs from what kspray plans for the same request (the file was edited)'];
 }
@@ -129,7 +135,7 @@ function changedFields(a: PlanStep, b: PlanStep): string[] {
 }
 
 function waves(plan: PlanDocument): string[][][] {
-  return plan.hops.map((hop) => hop.steps.filter((step) => step.kind === 'canary' || step.kind === 'workers').map((step) => step.hosts));
+  return plan.hops.map((hop) => hop.steps.filter(isWorkerStep).map((step) => step.hosts));
 }
 
 function describeWaves(byHop: string[][][]): string {

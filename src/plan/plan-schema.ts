@@ -16,6 +16,7 @@
 import { z } from 'zod';
 import { PLAN_VERSION } from './plan-version.js';
 import { FindingSchema } from '../preflight/report-schema.js';
+import { STEP_KINDS } from './step-kinds.js';
 import { RUN_VARS } from '../vars/table.js';
 
 export { PLAN_VERSION };
@@ -25,7 +26,7 @@ const tagName = z.string().regex(/^v2\.\d+\.\d+$/, 'must be a Kubespray tag like
 const sha256 = z.string().regex(/^sha256:[0-9a-f]{64}$/, 'must be sha256:<64 hex>');
 const count = z.number().int().nonnegative();
 
-export const StepKindSchema = z.enum(['facts', 'cleanup-caches', 'etcd-snapshot', 'control-plane', 'canary', 'workers', 'verify']);
+export const StepKindSchema = z.enum(STEP_KINDS);
 
 export const PlanStepSchema = z.strictObject({
   id: z.string().regex(/^hop\d+:[a-z-]+(?:-\d+)?$/).describe('Stable id, e.g. hop1:control-plane, hop2:workers-3: the journal keys on it'),
@@ -90,6 +91,25 @@ export const PlanHopSchema = z.strictObject({
   findings: z.array(FindingSchema),
 });
 
+/**
+ * A health gate (the cluster file's upgrade.gates), as the plan runs it: after
+ * each worker step it names, before the step that follows may start. Part of
+ * the plan's identity: a reviewed plan runs only with the gates reviewed.
+ */
+export const PlanGateSchema = z.strictObject({
+  name: z.string(),
+  kind: z.enum(['command', 'http', 'kubernetes']),
+  command: z.array(z.string()).nullable().describe('command: the argv run on the controller (never through a shell), KUBECONFIG set; exit 0 passes'),
+  http: z.strictObject({ url: z.string(), status: z.number().int(), bodyContains: z.string().nullable() }).nullable(),
+  kubernetes: z.strictObject({
+    condition: z.enum(['pods-ready', 'deployment-available', 'statefulset-available', 'nodes-ready']),
+    namespace: z.string().nullable(), name: z.string().nullable(), selector: z.string().nullable(),
+  }).nullable(),
+  timeoutMs: z.number().int().positive(),
+  intervalMs: z.number().int().positive(),
+  after: z.array(z.string()).describe('The worker steps (canary, waves) it follows: checked before the step after each of them starts'),
+});
+
 /** What the operator asked for: with the inputs, all the planner needs to make the same plan again. */
 export const PlanRequestSchema = z.strictObject({
   target: z.string().describe('The target as asked: a minor (1.18) or a full version (v1.18.10)'),
@@ -129,6 +149,8 @@ export const PlanDocumentSchema = z.strictObject({
   paths: z.strictObject({ state: z.string(), cache: z.string(), kspray: z.string() }),
   workerStrategy: z.strictObject({ kind: z.enum(['kubespray-serial', 'fixed-batches', 'waves']), note: z.string() }),
   hops: z.array(PlanHopSchema).min(1),
+  /** A plan made before gates existed reads as one without gates. */
+  gates: z.array(PlanGateSchema).default([]).describe('Health gates between worker waves (upgrade.gates of the cluster file)'),
   warnings: z.array(z.string()),
 }).describe('kspray upgrade plan');
 

@@ -15,6 +15,7 @@ import type { Finding } from '../preflight/types.js';
 import { chainHops, type HopChoice } from './hops.js';
 import type { LockFile } from './lock-file.js';
 import { buildHopSteps } from './steps.js';
+import { planGates } from './gates.js';
 import { workerUpgradePlay } from './wave-run.js';
 import { PLAN_VERSION } from './plan-version.js';
 import type { AnsibleRequirement, HopWorkspace, PlanDocument, PlanHop, PlanInputs } from './types.js';
@@ -92,6 +93,7 @@ export function planUpgrade(input: PlanInput): PlanDocument {
         ? { kind: 'fixed-batches', note: `fixed batches of ${input.batch}${input.wavesFallbackNote ? `; ${input.wavesFallbackNote}` : ''}` }
         : { kind: 'kubespray-serial', note: `Kubespray's own serial batches${input.wavesFallbackNote ? `; ${input.wavesFallbackNote}` : ''}` },
     hops,
+    gates: planGates(cluster, hops),
     warnings: warningsFor(input, from),
   };
 }

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { DEFAULT_CACHE_PATHS } from '../preflight/caches.js';
 import { playbooksDir } from '../util/paths.js';
 import { serialListArg } from './wave-run.js';
+import { parseCountOrPercent, resolveCountOrPercent } from './count-or-percent.js';
 import { RUN_VARS } from '../vars/table.js';
 
 export interface StepInput {
@@ -151,9 +152,9 @@ function defaultBatches(workers: string[], canary: number, batch: string | undef
   return batches;
 }
 
-/** `--batch N` or `P%` of `count`, at least 1. */
+/** `--batch N` or `P%` of `count` (Ansible's rounding, as Kubespray's `serial` would cut them), at least 1. */
 export function batchSize(batch: string, count: number): number {
-  const percent = /^(\d+(?:\.\d+)?)%$/.exec(batch);
-  const size = percent ? Math.ceil((Number(percent[1]) / 100) * count) : Number(batch);
-  return Math.max(1, Math.min(count, Number.isFinite(size) ? Math.floor(size) : 1));
+  const spec = parseCountOrPercent(batch);
+  if (!spec) throw new Error(`batchSize: ${batch} is neither N nor P%`);
+  return Math.max(1, Math.min(count, resolveCountOrPercent(spec, count)));
 }

@@ -5,7 +5,7 @@
  * types (a type-only import: loading a plan type costs no zod at start-up).
  * Changing the shape means bumping PLAN_VERSION there.
  */
-import type { PlanDocumentSchema, PlanHopSchema, PlanStepSchema, AnsibleRequirementSchema, HopWorkspaceSchema, PlanRequestSchema, PlanInputsSchema, StepKindSchema } from './plan-schema.js';
+import type { PlanDocumentSchema, PlanHopSchema, PlanStepSchema, AnsibleRequirementSchema, HopWorkspaceSchema, PlanRequestSchema, PlanInputsSchema, StepKindSchema, PlanGateSchema } from './plan-schema.js';
 import type { z } from 'zod';
 
 export { PLAN_VERSION } from './plan-version.js';
@@ -18,3 +18,4 @@ export type PlanHop = z.infer<typeof PlanHopSchema>;
 export type PlanRequest = z.infer<typeof PlanRequestSchema>;
 export type PlanInputs = z.infer<typeof PlanInputsSchema>;
 export type PlanDocument = z.infer<typeof PlanDocumentSchema>;
+export type PlanGate = z.infer<typeof PlanGateSchema>;

@@ -11,6 +11,7 @@
  */
 import type { GroupNames } from '../catalog/groups.js';
 import type { UpgradePlay } from '../catalog/schema.js';
+import { isWorkerStep } from './step-kinds.js';
 import type { PlanHop, PlanStep } from './types.js';
 import { RUN_VARS } from '../vars/table.js';
 
@@ -56,7 +57,7 @@ export function sharedRunFrom(steps: readonly PlanStep[], from: number): PlanSte
 
 /** The hop's workers in the order of its canary and waves: the order the hop's inventory lists them in. */
 export function workerOrder(hop: Pick<PlanHop, 'steps'>): string[] {
-  return hop.steps.filter((step) => step.kind === 'canary' || step.kind === 'workers').flatMap((step) => step.hosts);
+  return hop.steps.filter(isWorkerStep).flatMap((step) => step.hosts);
 }
 
 /** Nodes reordered so that the named ones come in that order, in the places the named ones held; the others stay put. */

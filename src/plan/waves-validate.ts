@@ -5,7 +5,7 @@
  *
  * Rules checked:
  *  - every worker is in exactly one wave; no unknown names; no empty wave;
- *  - no wave larger than the cap (maxUnavailable N, or floor(P% of workers), ≥ 1);
+ *  - no wave larger than the cap (maxUnavailable N, or P% of the workers with Ansible's rounding, ≥ 1);
  *  - the first wave no larger than the canary (canaryNodes' length, else canary, default 1);
  *  - with oneNodePerZone, no two nodes of one zone in a wave (zoneless nodes are free);
  *  - for every PDB and wave: covered pods on the wave's nodes ≤ allowed disruptions.
@@ -14,6 +14,7 @@
  *    come after every other wave.
  */
 import type { WaveOptions, WavePdb, WavePod, WaveWorker } from './waves.js';
+import { parseCountOrPercent, resolveCountOrPercent } from './count-or-percent.js';
 
 export function validateWaves(
   workers: WaveWorker[],
@@ -114,15 +115,8 @@ function podsByNamespace(pods: WavePod[]): Map<string, WavePod[]> {
 
 function capOf(value: number | string | undefined, workerCount: number): number | undefined | 'invalid' {
   if (value === undefined) return undefined;
-  if (typeof value === 'number') return Number.isInteger(value) && value >= 1 ? value : 'invalid';
-  const text = value.trim();
-  if (/^\d+$/.test(text)) return Number(text) >= 1 ? Number(text) : 'invalid';
-  if (text.endsWith('%')) {
-    const pct = Number(text.slice(0, -1));
-    if (!(pct > 0 && pct <= 100)) return 'invalid';
-    return Math.max(1, Math.floor((pct * workerCount) / 100));
-  }
-  return 'invalid';
+  const spec = parseCountOrPercent(value);
+  return spec ? resolveCountOrPercent(spec, workerCount) : 'invalid';
 }
 
 /** policy/v1: null selects nothing, {} everything; an invalid expression selects nothing. */

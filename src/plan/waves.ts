@@ -18,6 +18,7 @@
  *    "blocked", reported, and goes last in a single-node wave.
  */
 import { UsageError } from '../util/errors.js';
+import { parseCountOrPercent, resolveCountOrPercent } from './count-or-percent.js';
 import { buildDisruptionFacts } from './waves-budget.js';
 import { waveLowerBound } from './waves-bound.js';
 import { findBlocked } from './waves-blocked.js';
@@ -66,22 +67,14 @@ export interface WavePlan {
   notes: string[];
 }
 
-/** Resolve maxUnavailable to a node count: N, or floor(P% of workers), at least 1. */
+/** Resolve maxUnavailable to a node count: N, or P% of the workers with Ansible's rounding (count-or-percent.ts), at least 1. */
 export function resolveWaveCap(maxUnavailable: number | string | undefined, workerCount: number): number {
   if (maxUnavailable === undefined) return Number.POSITIVE_INFINITY;
-  const raw = typeof maxUnavailable === 'string' ? maxUnavailable.trim() : maxUnavailable;
-  if (typeof raw === 'number' || /^\d+$/.test(raw)) {
-    const n = Number(raw);
-    if (Number.isInteger(n) && n >= 1) return n;
-  } else {
-    const m = /^(\d+(?:\.\d+)?)%$/.exec(raw);
-    if (m !== null && Number(m[1]) > 0 && Number(m[1]) <= 100) {
-      return Math.max(1, Math.floor((Number(m[1]) * workerCount) / 100));
-    }
-  }
+  const spec = parseCountOrPercent(maxUnavailable);
+  if (spec) return resolveCountOrPercent(spec, workerCount);
   throw new UsageError(
     `invalid maxUnavailable ${JSON.stringify(maxUnavailable)}`,
-    'use a whole number of nodes ≥ 1 (e.g. 5) or a percentage of the workers (e.g. "20%")',
+    'use a whole number of nodes ≥ 1 (e.g. 5) or a whole percentage of the workers (e.g. "20%")',
   );
 }
 

@@ -1,38 +1,36 @@
 /**
- * Runs every preflight check for the hops of a plan (or one hop): gathers
- * once — the Kubernetes API through src/kube, the hosts through kspray's
- * playbooks, both at the same time — then runs the pure checks. Checks that
- * read the cluster as it is now gate the first hop checked; the others look
- * at every hop. Whatever cannot be gathered makes its checks 'skipped', with
- * the reason said plainly, never a crash.
+ * Runs the preflight checks (the list in checks/index.ts) for the hops of a
+ * plan (or one hop): opens the sources the listed checks need — the
+ * Kubernetes API through src/kube, Ansible on the hosts through kspray's
+ * playbooks — runs every check's own gathering at once, then evaluates each.
+ * Checks that read the cluster as it is now gate the first hop checked; the
+ * others look at every hop. A source that cannot be had makes the checks
+ * that need it 'skipped', with the reason said plainly, never a crash.
  */
 import { detectAnsibleCached } from '../ansible/version-cache.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { GatherOptions } from '../kube/facts.js';
-import { loadRemovedApis, loadVersionSkew } from '../kube/k8s-data.js';
-import { resolveKubeconfig, type KubeconfigSources } from '../kube/kubeconfig.js';
+import { loadRemovedApis } from '../kube/k8s-data.js';
+import type { KubeconfigSources } from '../kube/kubeconfig.js';
 import { readLiveCluster } from '../kube/live.js';
-import type { ClusterFacts, LiveFacts } from '../kube/types.js';
+import type { LiveFacts } from '../kube/types.js';
 import type { Cluster } from '../model/schema.js';
 import type { PlanDocument, PlanHop } from '../plan/types.js';
 import { UsageError } from '../util/errors.js';
 import { cacheDir } from '../util/paths.js';
-import { checkAnsibleVersions } from './ansible.js';
-import { API_ENDPOINTS_CHECK, apiEndpointsOf, checkApiEndpoints } from './api-endpoints.js';
-import { checkDns, kubesprayDnsFacts } from './dns.js';
+import { apiUnavailableReason, type ApiSource, type CheckContext, type HostSource, type PreflightCheck } from './check-module.js';
+import { PREFLIGHT_CHECKS } from './checks/index.js';
 import { scanManifestDir, type ManifestScan } from './manifests.js';
-import { checkNodes } from './nodes.js';
-import { checkPdbs, drainFallbackOffered } from './pdb.js';
-import { checkOrder, PREFLIGHT_CHECKS } from './registry.js';
-import { checkRemovedApis, scanTargets } from './removed-apis.js';
-import { hopContextOf, runHostChecks, type HostChecksOptions } from './run-host-checks.js';
-import type { CheckOutcome, Finding, HopContext } from './types.js';
+import { checkOrder } from './registry.js';
+import { scanTargets } from './removed-apis.js';
+import { hopContextOf, openHostSource, type HostChecksOptions } from './run-host-checks.js';
+import type { CheckOutcome, Finding } from './types.js';
 import type { z } from 'zod';
 import { unreadOnTags } from '../vars/check.js';
 import { PREFLIGHT_VERSION, type PreflightHopSchema, type PreflightReportSchema } from './report-schema.js';
-import { checkVarsDrift } from './vars-drift.js';
 
 export { PREFLIGHT_VERSION } from './report-schema.js';
+export { assumedFromTag } from './hop-tags.js';
 export type PreflightHop = z.infer<typeof PreflightHopSchema>;
 export type PreflightReport = z.infer<typeof PreflightReportSchema>;
 
@@ -72,20 +70,11 @@ export interface RunPreflightsOptions {
   log?: ((text: string) => void) | undefined;
 }
 
-const API_CHECKS = PREFLIGHT_CHECKS.filter((c) => c.needs === 'cluster-api').map((c) => c.id);
-const HOST_CHECKS = PREFLIGHT_CHECKS.filter((c) => c.needs === 'hosts').map((c) => c.id);
-
 export function selectHops(plan: PlanDocument, hop: number | undefined): PlanHop[] {
   if (hop === undefined) return plan.hops;
   const chosen = plan.hops.find((h) => h.index === hop);
   if (!chosen) throw new UsageError(`--hop ${hop}: the plan has ${plan.hops.length} hop(s)`, `pass --hop 1 … ${plan.hops.length}, as \`kspray plan\` numbers them`);
   return [chosen];
-}
-
-/** The tag a hop most likely comes from when the cluster file does not say: the latest patch of the line before. */
-export function assumedFromTag(catalog: Catalog, hop: HopContext): string | undefined {
-  const previous = catalog.lines().find((line) => catalog.nextLine(line) === hop.line);
-  return previous === undefined ? undefined : catalog.latestPatch(previous);
 }
 
 /** What to gather beyond the facts every check reads: the objects the removed-API check scans for these hops. */
@@ -95,7 +84,8 @@ export function removedApiScan(plan: PlanDocument, hop: number | undefined): Gat
   return { selectServedKinds: (served) => scanTargets(served, contexts, removedApis) };
 }
 
-export async function runPreflights(options: RunPreflightsOptions): Promise<PreflightReport> {
+/** `checks`: the list to run (default: every check kspray has, checks/index.ts). */
+export async function runPreflights(options: RunPreflightsOptions, checkList: ReadonlyArray<PreflightCheck> = PREFLIGHT_CHECKS): Promise<PreflightReport> {
   const { plan, cluster, catalog } = options;
   const hops = selectHops(plan, options.hop);
   const contexts = hops.map(hopContextOf);
@@ -105,26 +95,27 @@ export async function runPreflights(options: RunPreflightsOptions): Promise<Pref
 
   // Read first: a bad --manifests is bad input, before anything is gathered.
   const manifests = options.manifestsDir === undefined ? undefined : await readManifests(options.manifestsDir);
-  const wantsLocal = hops.some((h) => h.ansible.mode === 'system');
-  const [api, host, local] = await Promise.all([
-    options.skipApi !== undefined
-      ? withManifestsOnly(skippedAll(API_CHECKS, options.skipApi), manifests, contexts, options.skipApi)
-      : apiChecks(options, hops, contexts, manifests, log),
-    options.skipHosts !== undefined || (options.only !== undefined && !HOST_CHECKS.some((id) => options.only!.includes(id)))
-      ? skippedAll(HOST_CHECKS, options.skipHosts ?? 'not asked')
-      : hostChecks(options, first, log),
-    wantsLocal ? (options.detectLocalAnsible ?? detectLocal)() : undefined,
+  const checks = checkList.filter((check) => options.only === undefined || options.only.includes(check.id));
+  const needs = (what: PreflightCheck['needs']): boolean => checks.some((check) => check.needs === what);
+  const kube = kubeSources(options);
+  const hostsSkipped = options.skipHosts;
+  const [api, localAnsible] = await Promise.all([
+    needs('cluster-api') ? apiSource(options, kube, log) : Promise.resolve(undefined),
+    hops.some((h) => h.ansible.mode === 'system') ? (options.detectLocalAnsible ?? detectLocal)() : Promise.resolve(undefined),
   ]);
-  const model: CheckOutcome[] = [
-    checkAnsibleVersions({ hops, local, force: Boolean(options.forceAnsible) }),
-    checkVarsDrift({
-      cluster, hops: contexts, allowUnread: options.allowUnread, assumeFromTag: (hop) => assumedFromTag(catalog, hop),
-      unreadOn: (tag) => unreadOnTags(cluster, [tag], { tableVerified: catalog.source.kind === 'bundled' }),
-    }),
-  ];
-  const outcomes = [...model, ...api, ...host]
-    .filter((outcome) => options.only === undefined || options.only.includes(outcome.check))
-    .sort((a, b) => checkOrder(a.check) - checkOrder(b.check));
+  // Opened last and closed whatever happens: its scratch directory holds the resolved secrets.
+  const hosts = needs('hosts') && hostsSkipped === undefined ? await openHosts(options, checks, first, log) : undefined;
+  let outcomes: CheckOutcome[];
+  try {
+    const ctx: CheckContext = {
+      plan, hops, contexts, first, cluster, clusterFile: options.clusterFile, catalog, kube, manifests,
+      forceAnsible: Boolean(options.forceAnsible), allowUnread: options.allowUnread, localAnsible, api, hosts, log,
+    };
+    outcomes = await Promise.all(checks.map((check) => runCheck(check, ctx, hostsSkipped)));
+  } finally {
+    await hosts?.close();
+  }
+  outcomes.sort((a, b) => checkOrder(a.check) - checkOrder(b.check));
 
   // Every finding names the first hop it applies to: the next hop for what describes the cluster now.
   for (const outcome of outcomes) outcome.findings = outcome.findings.map((f) => (f.hop === undefined ? { ...f, hop: first.index } : f));
@@ -139,6 +130,40 @@ export async function runPreflights(options: RunPreflightsOptions): Promise<Pref
   };
 }
 
+/** One check: skipped when its source is not there (unless it says so itself), else its gathering, then its verdict. */
+async function runCheck(check: PreflightCheck, ctx: CheckContext, hostsSkipped: string | undefined): Promise<CheckOutcome> {
+  const skipped = (reason: string): CheckOutcome => ({ check: check.id, status: 'skipped', findings: [], reason });
+  if (check.needs === 'cluster-api' && !ctx.api?.ok && check.whenUnavailable !== 'evaluate') return skipped(apiUnavailableReason(ctx.api));
+  if (check.needs === 'hosts' && !ctx.hosts) return skipped(hostsSkipped ?? 'not asked');
+  const gathered = check.gather ? await check.gather(ctx) : undefined;
+  return check.evaluate(ctx, gathered as never);
+}
+
+function kubeSources(options: RunPreflightsOptions): KubeconfigSources {
+  const { cluster } = options;
+  return {
+    flag: options.kube?.kubeconfig, flagContext: options.kube?.context, env: options.kube?.env,
+    model: cluster.access?.kubeconfig, modelContext: cluster.access?.context, clusterFile: options.clusterFile, clusterName: cluster.name,
+  };
+}
+
+/** The cluster as the caller read it, or read now; waived with --no-cluster-api. */
+async function apiSource(options: RunPreflightsOptions, kube: KubeconfigSources, log: (text: string) => void): Promise<ApiSource> {
+  if (options.skipApi !== undefined) return { ok: false, reason: options.skipApi, waived: true };
+  const live: LiveFacts = options.live ?? await readLiveCluster(kube, removedApiScan(options.plan, options.hop), (text) => log(`preflight: ${text}`));
+  if (!live.ok) return { ok: false, reason: live.reason, hint: live.hint, waived: false };
+  if (options.live) log(`preflight: checking the cluster as read through ${live.server}`);
+  return { ok: true, facts: live.facts, server: live.server };
+}
+
+async function openHosts(options: RunPreflightsOptions, checks: ReadonlyArray<PreflightCheck>, hop: PlanHop, log: (text: string) => void): Promise<HostSource & { close(): Promise<void> }> {
+  log(`preflight: asking the hosts (${checks.filter((check) => check.needs === 'hosts').map((check) => check.docs.title).join(', ')}) for ${hop.tag} → ${hop.toVersion}`);
+  return openHostSource({
+    cluster: options.cluster, catalog: options.catalog, hop, stateDir: options.stateDir,
+    ...options.hosts, ...(options.signal === undefined ? {} : { signal: options.signal }),
+  });
+}
+
 async function detectLocal(): Promise<{ version: string; executable: string } | undefined> {
   const found = await detectAnsibleCached(cacheDir());
   return found ? { version: found.version, executable: found.executable } : undefined;
@@ -150,123 +175,12 @@ function byHopSeverity(a: Finding, b: Finding): number {
   return (a.hop ?? 0) - (b.hop ?? 0) || SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || checkOrder(a.check) - checkOrder(b.check);
 }
 
-function skippedAll(checks: readonly string[], reason: string): CheckOutcome[] {
-  return checks.map((check) => ({ check, status: 'skipped', findings: [], reason }));
-}
-
 async function readManifests(dir: string): Promise<ManifestScan> {
   try {
     return await scanManifestDir(dir);
   } catch (error) {
     throw new UsageError(`--manifests ${dir}: ${(error as Error).message}`, 'pass a directory of YAML or JSON manifests');
   }
-}
-
-async function apiChecks(options: RunPreflightsOptions, hops: readonly PlanHop[], contexts: readonly HopContext[], manifests: ManifestScan | undefined, log: (text: string) => void): Promise<CheckOutcome[]> {
-  const live = options.live ?? await readCluster(options, log);
-  if (!live.ok) {
-    const reason = noCluster({ message: live.reason, hint: live.hint });
-    return [unreachable(live, contexts[0] as HopContext), ...withManifestsOnly(skippedAll(API_CHECKS.filter((id) => id !== CLUSTER_API), reason), manifests, contexts, reason)];
-  }
-  if (options.live) log(`preflight: checking the cluster as read through ${live.server}`);
-  return [
-    { check: CLUSTER_API, status: 'pass', findings: [], reason: `answered at ${live.server} (Kubernetes ${live.facts.serverVersion})` },
-    ...apiOutcomes(options, hops, contexts, manifests, live.facts),
-    await endpointsOutcome(options, log),
-  ];
-}
-
-const CLUSTER_API = 'cluster-api';
-
-/**
- * No API, no drain: without the API nothing checks the budgets a drain would
- * hang on, nor the nodes, nor the DNS Service, so an unreachable cluster
- * blocks, naming the cause. `apply --no-cluster-api --reason TEXT` waives it
- * knowingly (skipApi).
- */
-function unreachable(live: Extract<LiveFacts, { ok: false }>, hop: HopContext): CheckOutcome {
-  return {
-    check: CLUSTER_API,
-    status: 'fail',
-    reason: live.reason,
-    findings: [{
-      check: CLUSTER_API, severity: 'block', hop: hop.index,
-      what: `the cluster API cannot be read: ${live.reason}`,
-      where: 'kubeconfig',
-      why: 'without the API kspray cannot check the PodDisruptionBudgets a drain would hang on, the nodes, the DNS Service or removed APIs: an upgrade would drain blind',
-      fix: `${live.hint ? `${live.hint}; ` : ''}or, knowing the risk, run apply with --no-cluster-api --reason TEXT (recorded in the journal and the reports)`,
-    }],
-  };
-}
-
-function kubeSources(options: RunPreflightsOptions): KubeconfigSources {
-  const { cluster } = options;
-  return {
-    flag: options.kube?.kubeconfig, flagContext: options.kube?.context, env: options.kube?.env,
-    model: cluster.access?.kubeconfig, modelContext: cluster.access?.context, clusterFile: options.clusterFile, clusterName: cluster.name,
-  };
-}
-
-/** The API through the load balancer and each control plane, with the kubeconfig the other checks read through. */
-async function endpointsOutcome(options: RunPreflightsOptions, log: (text: string) => void): Promise<CheckOutcome> {
-  const resolved = resolveKubeconfig(kubeSources(options));
-  if (!resolved.ok) return { check: API_ENDPOINTS_CHECK, status: 'skipped', findings: [], reason: resolved.error.message };
-  const { endpoints, notes } = apiEndpointsOf(options.cluster);
-  if (endpoints.length === 0) return checkApiEndpoints([], notes);
-  log(`preflight: asking the API through ${endpoints.map((e) => e.name).join(', ')}`);
-  const { probeEndpoints } = await import('../kube/endpoints.js');
-  const result = await probeEndpoints(resolved.value, endpoints);
-  if (!result.ok) return { check: API_ENDPOINTS_CHECK, status: 'skipped', findings: [], reason: result.error.message };
-  return checkApiEndpoints(result.probes, notes);
-}
-
-function readCluster(options: RunPreflightsOptions, log: (text: string) => void): Promise<LiveFacts> {
-  return readLiveCluster(kubeSources(options), removedApiScan(options.plan, options.hop), (text) => log(`preflight: ${text}`));
-}
-
-function apiOutcomes(options: RunPreflightsOptions, hops: readonly PlanHop[], contexts: readonly HopContext[], manifests: ManifestScan | undefined, facts: ClusterFacts): CheckOutcome[] {
-  return [
-    checkNodes(facts, { hop: contexts[0] as HopContext, skew: loadVersionSkew() }),
-    checkPdbs(facts, {
-      drainNodes: facts.nodes.map((n) => n.name), hop: contexts[0] as HopContext,
-      drainFallbackAvailable: drainFallbackOffered(options.catalog.upgradeDefaults((hops[0] as PlanHop).tag)),
-    }),
-    dnsOutcome(facts, options, contexts),
-    withSkippedManifests(checkRemovedApis({ ...facts, ...(manifests ? { manifests: manifests.docs } : {}) }, { hops: contexts, removedApis: loadRemovedApis() }), manifests),
-  ];
-}
-
-function noCluster(error: { message: string; hint?: string | undefined }): string {
-  return `no cluster reachable: ${error.message}${error.hint ? ` (${error.hint})` : ''}`;
-}
-
-function dnsOutcome(facts: ClusterFacts, options: RunPreflightsOptions, contexts: readonly HopContext[]): CheckOutcome {
-  const tag = (contexts[0] as HopContext).toTag;
-  const kubespray = kubesprayDnsFacts(options.catalog.dns(tag));
-  if (!kubespray) return { check: 'dns', status: 'skipped', findings: [], reason: `the catalog has no DNS facts for Kubespray ${tag}` };
-  return checkDns(facts, { hops: contexts, serviceAddresses: options.cluster.network.serviceAddresses, kubespray });
-}
-
-/** Without a cluster, the removed-API check still reads --manifests. */
-function withManifestsOnly(outcomes: CheckOutcome[], manifests: ManifestScan | undefined, contexts: readonly HopContext[], reason: string): CheckOutcome[] {
-  if (!manifests) return outcomes;
-  const noFacts = { served: [], gaps: [{ what: 'discovery' as const, reason }], manifests: manifests.docs };
-  const removed = withSkippedManifests(checkRemovedApis(noFacts, { hops: contexts, removedApis: loadRemovedApis() }), manifests);
-  return outcomes.map((o) => (o.check === 'removed-apis' ? removed : o));
-}
-
-function withSkippedManifests(outcome: CheckOutcome, manifests: ManifestScan | undefined): CheckOutcome {
-  if (!manifests || manifests.skipped.length === 0) return outcome;
-  const note = `not parsed: ${manifests.skipped.map((s) => `${s.file} (${s.reason})`).join(', ')}`;
-  return { ...outcome, reason: outcome.reason ? `${outcome.reason}; ${note}` : note };
-}
-
-async function hostChecks(options: RunPreflightsOptions, hop: PlanHop, log: (text: string) => void): Promise<CheckOutcome[]> {
-  log(`preflight: asking the hosts (etcd health, stale caches, kubeadm dry run for ${hop.tag} → ${hop.toVersion})`);
-  return runHostChecks({
-    cluster: options.cluster, catalog: options.catalog, hop, stateDir: options.stateDir,
-    ...options.hosts, ...(options.signal === undefined ? {} : { signal: options.signal }),
-  });
 }
 
 /** The ids of the checks with a blocking finding, in registry order. */

@@ -12,10 +12,10 @@
 import semver from 'semver';
 import type { Journal } from '../journal/journal.js';
 import type { ClusterNode } from '../model/schema.js';
+import { NODE_UPGRADE_KINDS } from '../plan/step-kinds.js';
 import type { PlanDocument, PlanHop } from '../plan/types.js';
 import { UsageError } from '../util/errors.js';
 
-const NODE_UPGRADE_KINDS = new Set(['control-plane', 'canary', 'workers']);
 
 export interface FailedAt {
   stepId: string;

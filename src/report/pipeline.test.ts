@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { parseWindows } from '../apply/window.js';
+import { parseWindows } from '../apply/window-spec.js';
 import { cronForWindows, pipelineDefinition, pipelinePath, secretEnvNames, type PipelineInput } from './pipeline.js';
 
 const WINDOW = 'Sat 01:00-05:00 UTC';

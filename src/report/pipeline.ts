@@ -17,7 +17,7 @@
  * file names them, never their values. Pure: data in, YAML text out.
  */
 import { stringify } from 'yaml';
-import type { MaintenanceWindow } from '../apply/window.js';
+import type { MaintenanceWindow } from '../apply/window-spec.js';
 
 export type CiKind = 'gitlab' | 'github';
 

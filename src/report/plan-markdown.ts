@@ -4,7 +4,7 @@
  */
 import { formatArgv } from '../process/exec-error.js';
 import type { PlanDocument } from '../plan/types.js';
-import { continuesRun, HOP_HEADER, hopRows, stepTarget } from './plan-text.js';
+import { continuesRun, gateLines, HOP_HEADER, hopRows, stepTarget } from './plan-text.js';
 import { formatMarkdownTable } from './table.js';
 import { RUN_VARS } from '../vars/table.js';
 
@@ -34,6 +34,8 @@ export function formatPlanMarkdown(plan: PlanDocument): string {
       out.push(`${index + 1}. ${step.title}${target ? ` (${target.label === '--limit' ? `\`--limit ${target.value}\`` : `hosts ${target.value}`})` : ''}`);
       if (continuesRun(hop.steps, index)) out.push('', '   The same ansible-playbook run: its next serial batch.', '');
       else if (step.argv) out.push('', '   ```sh', `   cd ${hop.workspace.kubesprayDir}`, `   ${formatArgv(step.argv)}`, '   ```', '');
+      const gates = gateLines(plan.gates, step.id, '   - ');
+      if (gates.length > 0) out.push(...gates, '');
     });
   }
   return `${out.join('\n').trimEnd()}\n`;

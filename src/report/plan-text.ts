@@ -6,6 +6,7 @@ import { formatArgv } from '../process/exec-error.js';
 import type { PlanDocument, PlanHop, PlanStep } from '../plan/types.js';
 import { formatTable } from './table.js';
 import type { Finding } from '../preflight/types.js';
+import { describeGate, gatesAfter } from '../plan/gates.js';
 import { RUN_VARS } from '../vars/table.js';
 
 export function ansibleCell(hop: PlanHop): string {
@@ -45,9 +46,15 @@ export function formatPlanText(plan: PlanDocument, done?: (stepId: string) => bo
       out.push(`  ${index + 1}. ${step.title}${target ? ` [${target.label} ${abbreviate(target.value)}]` : ''}${done?.(step.id) ? '  (done)' : ''}`);
       if (continuesRun(hop.steps, index)) out.push(`     (the same ansible-playbook run: its next serial batch)`);
       else if (step.argv) out.push(`     ${formatArgv(step.argv)}${step.sharedRun ? '   # one run for this batch and the next' : ''}`);
+      out.push(...gateLines(plan.gates, step.id, '     '));
     });
   }
   return out.join('\n');
+}
+
+/** The health gates after a step, one line each: they must pass before the next step starts. */
+export function gateLines(gates: PlanDocument['gates'], stepId: string, indent: string): string[] {
+  return gatesAfter(gates, stepId).map((gate) => `${indent}then health gate ${gate.name}: ${describeGate(gate)} (within ${Math.round(gate.timeoutMs / 1000)} s, every ${Math.round(gate.intervalMs / 100) / 10} s)`);
 }
 
 export function formatFindingLine(finding: Finding): string {

@@ -60,6 +60,13 @@ export const RunReportSchema = z.strictObject({
   endedAt: time,
   durationMs: z.number().nonnegative().nullable(),
   skippedChecks: z.array(z.strictObject({ id: z.string(), reason: z.string() })),
+  /** --skip-gate NAME --reason TEXT: the health gates waived for the run. */
+  skippedGates: z.array(z.strictObject({ name: z.string(), reason: z.string() })),
+  /** The health gates the run checked (upgrade.gates), in order: after which step, before which, and their verdict. */
+  gates: z.array(z.strictObject({
+    name: z.string(), after: z.string(), before: z.string().nullable(), status: z.enum(['passed', 'failed', 'skipped', 'interrupted']),
+    attempts: count, durationMs: z.number().nonnegative(), at: z.string(), output: z.string().nullable(), reason: z.string().nullable(),
+  })),
   /** --no-cluster-api --reason TEXT: the run went without the Kubernetes API (no PDB check, no live verify), and why; null when it used the API. */
   noClusterApi: z.string().nullable(),
   /** --no-etcd-snapshot --reason TEXT: no etcd snapshot before the control plane, and why; null otherwise. */
@@ -111,6 +118,11 @@ export function buildRunReport(journal: Journal, stepOrder?: readonly string[]):
     endedAt: ended,
     durationMs: started !== null && ended !== null ? Math.max(0, Date.parse(ended) - Date.parse(started)) : null,
     skippedChecks: (run?.flags.skippedChecks ?? []).map((check) => ({ id: check.id, reason: check.reason })),
+    skippedGates: (run?.flags.skippedGates ?? []).map((gate) => ({ name: gate.name, reason: gate.reason })),
+    gates: (journal.gates ?? []).filter((gate) => gate.runId === journal.runId).map((gate) => ({
+      name: gate.name, after: gate.after, before: gate.before ?? null, status: gate.status, attempts: gate.attempts, durationMs: gate.durationMs, at: gate.at,
+      output: gate.output ?? null, reason: gate.reason ?? null,
+    })),
     noClusterApi: run?.flags.noClusterApi ?? null,
     noEtcdSnapshot: run?.flags.noEtcdSnapshot ?? null,
     snapshots: journal.snapshots.map((snapshot) => ({ ...snapshot })),

@@ -19,6 +19,7 @@ const KSPRAY_KEYS: ReadonlyArray<[string, string]> = [
   ['nodes[].vars', 'other host variables, written on the host line as they are (each checked against what the tag reads)'],
   ['access.kubeconfig, access.context', 'what kspray reads the cluster with; default `artifacts/admin.conf` beside the cluster file'],
   ['preflight', '`cachePaths` (stale caches on the masters), `etcdCertDir`'],
+  ['upgrade.gates', 'health gates between worker waves (see [Health gates](#health-gates-between-waves)): `name`, one of `command`, `http`, `kubernetes`; `timeout`, `interval`'],
   ['extraVars', 'any other Kubespray variable, written as is (never templated, see below); a key that shadows a typed field is an error, one the tag does not read too (`--allow-unread VAR`); a value `{ fromEnv: VAR }` or `{ fromFile: path }` is a secret'],
 ];
 

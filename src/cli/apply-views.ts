@@ -1,0 +1,82 @@
+/**
+ * Where `kspray apply` shows what its engine does: the terminal view at an
+ * interactive terminal, the line view otherwise (a pipeline, CI, TERM=dumb,
+ * stderr redirected), and `--events FILE` besides. All subscribe to the one
+ * bus the engine emits on. Signals are handled here too, at the edge: the
+ * first Ctrl-C, SIGTERM or SIGHUP asks for a stop at the next boundary, a
+ * second one stops at once.
+ */
+import type { EventBus } from '../apply/events.js';
+import { openEventsFile } from '../view/events-file.js';
+import { createLineView } from '../view/line-view.js';
+import { createTerminalView } from '../view/terminal-view.js';
+
+export interface Views {
+  /** Says a line outside the engine's events, without breaking the live block. */
+  print(text: string): void;
+  /** While a question is asked at the terminal: no live block under it. */
+  aside<T>(ask: () => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export function isInteractive(): boolean {
+  return Boolean(process.stderr.isTTY) && process.env.CI === undefined && process.env.TERM !== 'dumb';
+}
+
+export function colorWanted(): boolean {
+  return process.env.NO_COLOR === undefined && Boolean(process.stderr.isTTY) && process.env.TERM !== 'dumb';
+}
+
+export async function openViews(bus: EventBus, options: { events?: string | undefined }): Promise<Views> {
+  const file = options.events === undefined ? undefined : await openEventsFile(options.events);
+  const unsubscribe: Array<() => void> = [];
+  if (file) unsubscribe.push(bus.subscribe(file.listener));
+  const color = colorWanted();
+  if (isInteractive()) {
+    const terminal = createTerminalView(process.stderr, { color });
+    unsubscribe.push(bus.subscribe(terminal.listener));
+    return {
+      print: terminal.print,
+      aside: async (ask) => {
+        terminal.suspend();
+        try {
+          return await ask();
+        } finally {
+          terminal.resume();
+        }
+      },
+      close: async () => {
+        for (const off of unsubscribe) off();
+        terminal.close();
+        await file?.close();
+      },
+    };
+  }
+  const write = (text: string): void => {
+    process.stderr.write(text);
+  };
+  unsubscribe.push(bus.subscribe(createLineView(write, { color })));
+  return {
+    print: (text) => write(text.endsWith('\n') ? text : `${text}\n`),
+    aside: (ask) => ask(),
+    close: async () => {
+      for (const off of unsubscribe) off();
+      await file?.close();
+    },
+  };
+}
+
+/** First signal: `stop` (the next boundary); second: `now` (at once). Returns the remover. */
+export function onStopSignals(stop: AbortController, now: AbortController): () => void {
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (!stop.signal.aborted) stop.abort(signal);
+    else now.abort(signal);
+  };
+  for (const signal of signals) process.on(signal, onSignal);
+  // A dropped SSH session leaves stderr without a reader: writing to it (the run's last words too) must not end the process.
+  if (process.stderr.listenerCount('error') === 0) process.stderr.on('error', () => undefined);
+  return () => {
+    for (const signal of signals) process.off(signal, onSignal);
+  };
+}
