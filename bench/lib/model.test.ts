@@ -26,7 +26,7 @@ describe('bench model', () => {
     const workers = result.cluster.nodes.filter((node) => node.roles.includes('worker'));
     expect(result.cluster.nodes.filter((node) => node.roles.includes('etcd'))).toHaveLength(3);
     expect(workers).toHaveLength(47);
-    expect(workers.every((node) => node.iface && node.zone && node.labels && Object.keys(node.vars ?? {}).length === 3)).toBe(true);
+    expect(workers.every((node) => node.iface && node.zone && node.labels && Object.keys(node.vars ?? {}).length === 2)).toBe(true);
   });
 
   it('fails the secret check without the dummy secrets in the environment (so the benchmark really probes them)', async () => {
