@@ -46,7 +46,7 @@ const NO_SECRET = 'kspray-artifacts-no-secret';
 
 /** The node architectures the lists are for: the nodes' own (nodes[].arch), amd64 for a node that names none. */
 export function architecturesOf(cluster: Cluster): string[] {
-  return [...new Set(cluster.nodes.map((node) => (node as { arch?: string }).arch ?? 'amd64'))].sort();
+  return [...new Set(cluster.nodes.map((node) => node.arch ?? 'amd64'))].sort();
 }
 
 /** The hop's extra-vars as the tag reads them (what apply writes, secrets aside). */

@@ -76,6 +76,7 @@ export const node = z.strictObject({
   roles: describe(z.array(nodeRole).check(z.minLength(1)), 'control-plane, etcd, worker'),
   labels: optional(z.record(z.string(), z.string()), 'Node labels, in Kubernetes label syntax'),
   zone: optional(z.string(), 'Failure zone; worker waves can keep one node of a zone per wave'),
+  arch: optional(z.enum(['amd64', 'arm64', 'arm', 'ppc64le']), 'CPU architecture (as Kubespray names it): which copy of each file `kspray artifacts` lists and the mirror preflight checks for this node; default amd64'),
   vars: optional(z.record(z.string(), z.unknown()), 'Extra host variables written on the host line: Ansible variable names; no Jinja ({{ {% {#}) or control characters, which the inventory cannot carry'),
 });
 export type ClusterNode = z.infer<typeof node>;

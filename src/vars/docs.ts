@@ -16,6 +16,7 @@ const KSPRAY_KEYS: ReadonlyArray<[string, string]> = [
   ['kubespray.ansible', '`system` or `venv` (see above)'],
   ['kubespray.forks', '`ansible-playbook -f`, default 30'],
   ['nodes[].name, .roles, .zone', 'the inventory host and the Kubernetes node name; `control-plane`, `etcd`, `worker` (the inventory groups); failure zone for worker waves'],
+  ['nodes[].arch', 'the node\'s CPU architecture (`amd64`, `arm64`, `arm`, `ppc64le`; default `amd64`): which copy of each file `kspray artifacts` lists (Kubespray reads it from the node\'s facts)'],
   ['nodes[].vars', 'other host variables, written on the host line as they are (each checked against what the tag reads)'],
   ['access.kubeconfig, access.context', 'what kspray reads the cluster with; default `artifacts/admin.conf` beside the cluster file'],
   ['preflight', '`cachePaths` (stale caches on the masters), `etcdCertDir`'],
