@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectArtifacts, type CollectedHop } from '../src/artifacts/collect.js';
+import type { PlanHop } from '../src/plan/types.js';
 import { bundledCatalog } from '../src/catalog/snapshot.js';
 import type { Cluster } from '../src/model/schema.js';
 import { planUpgrade } from '../src/plan/plan.js';
@@ -66,7 +67,7 @@ afterAll(async () => {
 const bare = (version: string) => version.replace(/^v/, '');
 
 describe.each(CASES)('$title', (testCase) => {
-  let collected: CollectedHop[];
+  let collected: Array<CollectedHop<PlanHop>>;
 
   beforeAll(async () => {
     let cluster = await testCase.cluster();

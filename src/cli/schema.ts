@@ -9,6 +9,7 @@ const DOCUMENTS: Record<string, { what: string; load: () => Promise<Record<strin
   preflight: { what: 'the preflight report (preflight --json)', load: async () => (await import('../preflight/report-schema.js')).preflightJsonSchema() },
   status: { what: 'the status (status --json)', load: async () => (await import('../journal/status.js')).statusJsonSchema() },
   report: { what: 'the run report (apply --report)', load: async () => (await import('../report/run-report.js')).runReportJsonSchema() },
+  artifacts: { what: 'the artifacts of a plan (artifacts --json)', load: async () => (await import('../artifacts/artifacts-schema.js')).artifactsJsonSchema() },
 };
 
 export function register(program: Command): void {
