@@ -4,11 +4,12 @@
  * against what those tags' own files say, read as text without Ansible
  * (test/helpers/real-tag-values.ts):
  *
- * - k1 1.16 → 1.18 (v2.13.4, v2.14.2: docker, etcd in docker, checksums as
- *   per-file dicts in the download role);
+ * - k1 1.16 → 1.18 behind a registry mirror (v2.13.4, v2.14.2: docker, etcd
+ *   in docker, checksums as per-file dicts in the download role);
  * - k1 on containerd with kubeadm-managed etcd and one arm64 worker,
- *   1.30 → 1.33 (v2.27.1, v2.28.1, v2.29.1: checksums in kubespray_defaults,
- *   versions chosen per Kubernetes minor, bare kube_version from v2.28.0).
+ *   behind a registry and a files mirror, 1.30 → 1.33 (v2.27.1, v2.28.1,
+ *   v2.29.1: checksums in kubespray_defaults, versions chosen per Kubernetes
+ *   minor, bare kube_version from v2.28.0).
  *
  * kubeadm, kubelet and kubectl of each hop and architecture carry exactly the
  * version and sha256 the tag's checksum dicts give for the hop's Kubernetes
@@ -38,10 +39,16 @@ interface Case {
   tags: string[];
   architectures: string[];
   etcd: 'image' | 'kubeadm';
+  /** The mirrors the cluster declares: every image (and, from v2.25.0, every file) must come from them. */
+  mirrors: { registry: string; files?: string };
 }
 
 const CASES: Case[] = [
-  { title: 'k1 1.16 → 1.18', cluster: () => k1Variant('k1'), to: '1.18', tags: ['v2.13.4', 'v2.14.2'], architectures: ['amd64'], etcd: 'image' },
+  {
+    title: 'k1 1.16 → 1.18 behind a registry mirror',
+    cluster: async () => ({ ...(await k1Variant('k1')), offline: { registry: 'registry.local:5000' } }),
+    to: '1.18', tags: ['v2.13.4', 'v2.14.2'], architectures: ['amd64'], etcd: 'image', mirrors: { registry: 'registry.local:5000' },
+  },
   {
     title: 'k1 on containerd, kubeadm-managed etcd, an arm64 worker, 1.30 → 1.33',
     cluster: async () => {
@@ -50,9 +57,11 @@ const CASES: Case[] = [
       cluster.kubespray.tag = 'v2.26.1';
       cluster.etcd = { deploymentType: 'kubeadm' };
       cluster.nodes.at(-1)!.arch = 'arm64';
+      cluster.offline = { registry: 'registry.local:5000', files: 'https://files.local/ks' };
       return cluster;
     },
     to: '1.33', tags: ['v2.27.1', 'v2.28.1', 'v2.29.1'], architectures: ['amd64', 'arm64'], etcd: 'kubeadm',
+    mirrors: { registry: 'registry.local:5000', files: 'https://files.local/ks' },
   },
 ];
 
@@ -117,6 +126,15 @@ describe.each(CASES)('$title', (testCase) => {
     for (const { artifacts } of collected) {
       expect(artifacts.images.filter((image) => image.repo.endsWith('/etcd'))).toHaveLength(1);
       expect(artifacts.files.some((file) => file.name === 'etcd')).toBe(false);
+    }
+  });
+
+  it('takes every image from the registry mirror, and every file from the files mirror where the tag reads one (the offline settings rendered per tag)', () => {
+    for (const { hop, artifacts } of collected) {
+      expect(artifacts.images.filter((image) => !image.ref.startsWith(`${testCase.mirrors.registry}/`)).map((image) => image.ref), hop.tag).toEqual([]);
+      const files = testCase.mirrors.files;
+      if (files) expect(artifacts.files.filter((file) => !file.url.startsWith(`${files}/`)).map((file) => file.url), hop.tag).toEqual([]);
+      else expect(artifacts.files.every((file) => file.url.startsWith('https://')), hop.tag).toBe(true);
     }
   });
 

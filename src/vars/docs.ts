@@ -19,6 +19,7 @@ const KSPRAY_KEYS: ReadonlyArray<[string, string]> = [
   ['nodes[].arch', 'the node\'s CPU architecture (`amd64`, `arm64`, `arm`, `ppc64le`; default `amd64`): which copy of each file `kspray artifacts` lists (Kubespray reads it from the node\'s facts)'],
   ['nodes[].vars', 'other host variables, written on the host line as they are (each checked against what the tag reads)'],
   ['access.kubeconfig, access.context', 'what kspray reads the cluster with; default `artifacts/admin.conf` beside the cluster file'],
+  ['offline.registryAuth, offline.caFile', 'what the mirror preflight reads the registry with (`username`, `password` as a secret reference) and the CA it trusts for https mirrors; never written for Kubespray'],
   ['preflight', '`cachePaths` (stale caches on the masters), `etcdCertDir`'],
   ['extraVars', 'any other Kubespray variable, written as is (never templated, see below); a key that shadows a typed field is an error, one the tag does not read too (`--allow-unread VAR`); a value `{ fromEnv: VAR }` or `{ fromFile: path }` is a secret'],
 ];
