@@ -19,6 +19,7 @@ export interface PreflightCommandOptions {
   skipHosts?: boolean;
   forceAnsible?: boolean;
   allowUnread?: string[];
+  verifyChecksums?: boolean;
   json?: boolean;
 }
 
@@ -31,6 +32,9 @@ file's access.kubeconfig, else the admin.conf Kubespray copies to
 inventories/<name>/artifacts/. With none of them (or none answering), the API
 checks say 'skipped: no cluster reachable: …'. Host checks run kspray's own
 playbooks on the hosts (become, as Kubespray); --skip-hosts leaves them out.
+With mirrors declared (offline.*), the mirror check asks them for every file
+and image of the hops (8 at a time, each request within 10 s, all within 3
+minutes; --verify-checksums downloads each file, within 30 minutes in all).
 
 Exit codes: 0 nothing blocks, 1 a finding blocks, 2 bad input.
 
@@ -52,6 +56,7 @@ export function register(program: Command): void {
     .option('--skip-hosts', 'do not run the host checks (etcd, caches, kubeadm dry run)')
     .option('--force-ansible', 'an Ansible outside a tag\'s range warns instead of blocking (as apply --force-ansible)')
     .option('--allow-unread <var>', 'report this setting as allowed although a hop\'s tag does not read it (as render, plan and apply take it; repeatable)', (value: string, previous: string[] = []) => [...previous, value])
+    .option('--verify-checksums', 'the mirror check downloads every file and compares its sha256 (default: HEAD, status and size)')
     .option('--json', 'print the report (JSON) alone on stdout')
     .addHelpText('after', () => `${HELP_AFTER}${checksHelp()}`)
     .action(async (versions: string | undefined, options: PreflightCommandOptions) => {
@@ -90,7 +95,7 @@ async function runPreflightCommand(versions: string | undefined, options: Prefli
     plan, cluster: built.loaded.cluster, clusterFile: options.cluster, catalog: built.catalog, stateDir: join(built.loaded.baseDir, '.kspray'), hop,
     kube: { kubeconfig: options.kubeconfig, context: options.context, env: process.env.KUBECONFIG }, live: built.live,
     skipHosts: options.skipHosts ? 'not run (--skip-hosts)' : undefined,
-    manifestsDir: options.manifests, forceAnsible: Boolean(options.forceAnsible), allowUnread: options.allowUnread, log: printStderr,
+    manifestsDir: options.manifests, forceAnsible: Boolean(options.forceAnsible), allowUnread: options.allowUnread, verifyChecksums: Boolean(options.verifyChecksums), log: printStderr,
   });
   if (options.json) {
     printJson(report);

@@ -31,6 +31,9 @@ import type { z } from 'zod';
 import { unreadOnTags } from '../vars/check.js';
 import { PREFLIGHT_VERSION, type PreflightHopSchema, type PreflightReportSchema } from './report-schema.js';
 import { checkVarsDrift } from './vars-drift.js';
+import type { MirrorLimits } from '../mirror/probe.js';
+import { MIRROR_CHECK } from './mirror.js';
+import { mirrorOutcome } from './mirror-gather.js';
 
 export { PREFLIGHT_VERSION } from './report-schema.js';
 export type PreflightHop = z.infer<typeof PreflightHopSchema>;
@@ -63,6 +66,10 @@ export interface RunPreflightsOptions {
   forceAnsible?: boolean | undefined;
   /** --allow-unread: settings the vars-drift check reports as allowed rather than refused. */
   allowUnread?: readonly string[] | undefined;
+  /** The mirror check downloads every file and compares its sha256 (--verify-checksums), instead of HEAD. */
+  verifyChecksums?: boolean | undefined;
+  /** The mirror check's bounds (tests: a short total limit). */
+  mirrorLimits?: Partial<MirrorLimits> | undefined;
   /** The local ansible-playbook (asked only when a hop runs the system Ansible); default: the one on PATH, cached. */
   detectLocalAnsible?: (() => Promise<{ version: string; executable: string } | undefined>) | undefined;
   /** Tunes the host gathering (tests: become off, an env). */
@@ -106,7 +113,7 @@ export async function runPreflights(options: RunPreflightsOptions): Promise<Pref
   // Read first: a bad --manifests is bad input, before anything is gathered.
   const manifests = options.manifestsDir === undefined ? undefined : await readManifests(options.manifestsDir);
   const wantsLocal = hops.some((h) => h.ansible.mode === 'system');
-  const [api, host, local] = await Promise.all([
+  const [api, host, local, mirror] = await Promise.all([
     options.skipApi !== undefined
       ? withManifestsOnly(skippedAll(API_CHECKS, options.skipApi), manifests, contexts, options.skipApi)
       : apiChecks(options, hops, contexts, manifests, log),
@@ -114,6 +121,12 @@ export async function runPreflights(options: RunPreflightsOptions): Promise<Pref
       ? skippedAll(HOST_CHECKS, options.skipHosts ?? 'not asked')
       : hostChecks(options, first, log),
     wantsLocal ? (options.detectLocalAnsible ?? detectLocal)() : undefined,
+    options.only !== undefined && !options.only.includes(MIRROR_CHECK)
+      ? undefined
+      : mirrorOutcome({
+        hops, contexts, cluster, clusterFile: options.clusterFile, catalog, cacheDir: cacheDir(), verifyChecksums: Boolean(options.verifyChecksums),
+        limits: options.mirrorLimits, signal: options.signal, log,
+      }),
   ]);
   const model: CheckOutcome[] = [
     checkAnsibleVersions({ hops, local, force: Boolean(options.forceAnsible) }),
@@ -122,7 +135,7 @@ export async function runPreflights(options: RunPreflightsOptions): Promise<Pref
       unreadOn: (tag) => unreadOnTags(cluster, [tag], { tableVerified: catalog.source.kind === 'bundled' }),
     }),
   ];
-  const outcomes = [...model, ...api, ...host]
+  const outcomes = [...model, ...(mirror ? [mirror] : []), ...api, ...host]
     .filter((outcome) => options.only === undefined || options.only.includes(outcome.check))
     .sort((a, b) => checkOrder(a.check) - checkOrder(b.check));
 
