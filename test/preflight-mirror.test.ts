@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import type { ArtifactsDocument } from '../src/artifacts/types.js';
+import type { PlanDocument } from '../src/plan/types.js';
 import type { PreflightReport } from '../src/preflight/run-preflights.js';
 import { startFileServer, type FileServer } from './fixtures/file-server.js';
 import { startKubeApiServer, type KubeApiServer, type KubeObject } from './fixtures/kube-api-server.js';
@@ -38,7 +39,7 @@ let artifacts: ArtifactsDocument;
 /** k1 as the fake API serves it, every node on 1.30.4, budgets with room, DNS where kubeadm wants it, no Ingress on removed APIs. */
 function k1At130(): KubeObject[] {
   const objects = k1WithDisruptionsAllowed().filter((o) => o.kind !== 'Ingress');
-  for (const node of objects.filter((o) => o.kind === 'Node') as Array<{ status: { nodeInfo: Record<string, string> } }>) {
+  for (const node of objects.filter((o) => o.kind === 'Node') as unknown as Array<{ status: { nodeInfo: Record<string, string> } }>) {
     node.status.nodeInfo.kubeletVersion = VERSION;
     node.status.nodeInfo.kubeProxyVersion = VERSION;
   }
@@ -109,6 +110,23 @@ describe('the mirror preflight', () => {
     expect(registry.requests.some((r) => r.startsWith('GET /token') && r.endsWith(' basic'))).toBe(true);
     expect(`${result.stdout}${result.stderr}`).not.toContain(PASSWORD);
     expect(`${result.stdout}${result.stderr}`).not.toContain(Buffer.from(`mirror:${PASSWORD}`).toString('base64'));
+  });
+
+  it('shows per hop in the plan what it downloads and what the mirrors have (plan --preflight), and only the counts with plan --artifacts', async () => {
+    const planned = await runCli(['plan', '-c', clusterFile, '--to', '1.31', '--kubeconfig', api.kubeconfigPath, '--preflight', '--skip-hosts', '--json'], { env, cwd: dir });
+    expect(planned.exitCode, planned.stderr).toBe(0);
+    const plan = JSON.parse(planned.stdout) as PlanDocument;
+    const { files: f, images: i } = { files: artifacts.files.length, images: artifacts.images.length };
+    expect(plan.hops[0]?.artifacts).toEqual({ files: f, images: i, mirror: { files: f - 1, images: i - 1 } });
+    expect(plan.hops[0]?.findings.filter((finding) => finding.check === 'mirror' && finding.severity === 'block')).toHaveLength(2);
+    const text = await runCli(['plan', '-c', clusterFile, '--to', '1.31', '--kubeconfig', api.kubeconfigPath, '--preflight', '--skip-hosts'], { env, cwd: dir });
+    expect(text.stdout).toContain(`  downloads: ${f} files, ${i} images; the mirrors have ${f - 1}/${f} files, ${i - 1}/${i} images (the mirror findings name what is missing)`);
+    const counted = await runCli(['plan', '-c', clusterFile, '--to', '1.31', '--artifacts', '--json'], { env, cwd: dir });
+    expect((JSON.parse(counted.stdout) as PlanDocument).hops[0]?.artifacts).toEqual({ files: f, images: i, mirror: null });
+    // --kubeconfig alone runs the API and model checks, not the mirror's.
+    const quick = await runCli(['plan', '-c', clusterFile, '--to', '1.31', '--kubeconfig', api.kubeconfigPath, '--json'], { env, cwd: dir });
+    expect((JSON.parse(quick.stdout) as PlanDocument).hops[0]?.artifacts).toBeUndefined();
+    expect(quick.stderr).toContain('preflight: skipped mirror: not run (the mirror check runs with kspray plan --preflight)');
   });
 
   it('passes once they are added: nothing blocks, exit 0', async () => {

@@ -7,6 +7,7 @@ import { checksHelp } from '../preflight/registry.js';
 import { UsageError } from '../util/errors.js';
 import { printJson, printStderr, printStdout } from './output.js';
 import type { PlanContext } from './plan-input.js';
+import type { CheckOutcome } from '../preflight/types.js';
 
 export interface PreflightCommandOptions {
   cluster: string;
@@ -178,6 +179,7 @@ export function makeHopGate(options: HopGateOptions): (hop: PlanHop, steps: read
 export interface PlanPreflightFlags {
   cluster: string;
   preflight?: boolean | undefined;
+  verifyChecksums?: boolean | undefined;
   kubeconfig?: string | undefined;
   context?: string | undefined;
   manifests?: string | undefined;
@@ -189,7 +191,7 @@ export interface PlanPreflightFlags {
  * model checks; the host checks run Ansible on every host and wait for
  * --preflight): the plan again, with the findings on the hops they gate.
  */
-export async function withPreflightFindings(context: PlanContext, plan: PlanDocument, flags: PlanPreflightFlags): Promise<PlanDocument> {
+export async function withPreflightFindings(context: PlanContext, plan: PlanDocument, flags: PlanPreflightFlags): Promise<{ plan: PlanDocument; mirror: CheckOutcome | undefined }> {
   const { runPreflights } = await import('../preflight/run-preflights.js');
   const { planUpgrade } = await import('../plan/plan.js');
   const { verdictLine } = await import('../report/findings.js');
@@ -197,11 +199,13 @@ export async function withPreflightFindings(context: PlanContext, plan: PlanDocu
     plan, cluster: context.loaded.cluster, clusterFile: flags.cluster, catalog: context.catalog, stateDir: context.stateDir,
     kube: { kubeconfig: flags.kubeconfig, context: flags.context, env: process.env.KUBECONFIG }, live: context.live,
     skipHosts: flags.skipHosts ? 'not run (--skip-hosts)' : flags.preflight ? undefined : 'not run (host checks run with kspray plan --preflight)',
+    skipMirror: flags.preflight ? undefined : 'not run (the mirror check runs with kspray plan --preflight)',
+    verifyChecksums: Boolean(flags.verifyChecksums),
     manifestsDir: flags.manifests, allowUnread: context.allowUnread, log: printStderr,
   });
   const skippedBy = new Map<string, string[]>();
   for (const o of report.outcomes.filter((x) => x.status === 'skipped')) skippedBy.set(o.reason ?? '', [...(skippedBy.get(o.reason ?? '') ?? []), o.check]);
   for (const [reason, checks] of skippedBy) printStderr(`preflight: skipped ${checks.join(', ')}: ${reason}`);
   if (report.blocking) printStderr(`preflight: ${verdictLine(report)}`);
-  return planUpgrade({ ...context.input, findings: report.findings });
+  return { plan: planUpgrade({ ...context.input, findings: report.findings }), mirror: report.outcomes.find((o) => o.check === 'mirror') };
 }

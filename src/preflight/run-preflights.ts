@@ -33,7 +33,7 @@ import { PREFLIGHT_VERSION, type PreflightHopSchema, type PreflightReportSchema 
 import { checkVarsDrift } from './vars-drift.js';
 import type { MirrorLimits } from '../mirror/probe.js';
 import { MIRROR_CHECK } from './mirror.js';
-import { mirrorOutcome } from './mirror-gather.js';
+import { declaredMirrors, mirrorOutcome } from './mirror-gather.js';
 
 export { PREFLIGHT_VERSION } from './report-schema.js';
 export type PreflightHop = z.infer<typeof PreflightHopSchema>;
@@ -68,6 +68,8 @@ export interface RunPreflightsOptions {
   allowUnread?: readonly string[] | undefined;
   /** The mirror check downloads every file and compares its sha256 (--verify-checksums), instead of HEAD. */
   verifyChecksums?: boolean | undefined;
+  /** Set to skip the mirror check, with the reason shown (plan --kubeconfig: it waits for --preflight). */
+  skipMirror?: string | undefined;
   /** The mirror check's bounds (tests: a short total limit). */
   mirrorLimits?: Partial<MirrorLimits> | undefined;
   /** The local ansible-playbook (asked only when a hop runs the system Ansible); default: the one on PATH, cached. */
@@ -123,7 +125,9 @@ export async function runPreflights(options: RunPreflightsOptions): Promise<Pref
     wantsLocal ? (options.detectLocalAnsible ?? detectLocal)() : undefined,
     options.only !== undefined && !options.only.includes(MIRROR_CHECK)
       ? undefined
-      : mirrorOutcome({
+      : options.skipMirror !== undefined && declaredMirrors(cluster).length > 0
+        ? skippedAll([MIRROR_CHECK], options.skipMirror)[0]
+        : mirrorOutcome({
         hops, contexts, cluster, clusterFile: options.clusterFile, catalog, cacheDir: cacheDir(), verifyChecksums: Boolean(options.verifyChecksums),
         limits: options.mirrorLimits, signal: options.signal, log,
       }),
