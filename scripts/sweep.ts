@@ -9,7 +9,12 @@
  *   independent of kspray's extractor), and kspray's own read check must
  *   find nothing unread;
  * - every step's hosts through the tag's own playbooks (--list-hosts) equal
- *   the step's hosts, and the facts step gathers every host.
+ *   the step's hosts, and the facts step gathers every host;
+ * - the artifacts of k1's hop to the tag's default Kubernetes version,
+ *   templated with Ansible from the tag's own download defaults
+ *   (test/real-artifacts.test.ts checks five tags in CI): kubeadm (and
+ *   kubelet and kubectl where the tag downloads them apart) carry the sha256
+ *   the tag's checksum dicts give, nothing Kubespray could not list.
  *
  * Prints one row per tag and the totals; exits 1 when anything fails.
  * The trees are cached like the tests' (KSPRAY_REAL_KUBESPRAY_CACHE).
@@ -17,11 +22,16 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { collectArtifacts } from '../src/artifacts/collect.js';
+import { bundledCatalog } from '../src/catalog/snapshot.js';
+import type { Cluster } from '../src/model/schema.js';
+import { hopWorkspace } from '../src/plan/plan.js';
 import { unreadOnTags } from '../src/vars/check.js';
+import { realTagValues } from '../test/helpers/real-tag-values.js';
 import { K1_VARIANTS, k1Variant, withoutUnread } from '../test/helpers/k1-variants.js';
 import { listHosts, treeWords } from '../test/helpers/real-checks.js';
 import { prepareRealHop } from '../test/helpers/real-hop.js';
-import { realTree } from '../test/helpers/real-kubespray.js';
+import { realSha, realTree } from '../test/helpers/real-kubespray.js';
 import { allRealTags } from '../test/helpers/real-tags.js';
 
 const ALL_HOSTS = ['k1-master01', 'k1-master02', 'k1-master03', 'k1-node01', 'k1-node02', 'k1-node03', 'k1-node04', 'k1-node05'].sort();
@@ -33,19 +43,59 @@ interface Row {
   refused: Map<string, string[]>;
   facts: string;
   steps: string;
+  /** Files and images of k1's hop to the tag's default version, e.g. "6 files, 20 images". */
+  artifacts: string;
   problems: string[];
+}
+
+const catalog = bundledCatalog();
+
+/** k1's hop onto the tag at its default Kubernetes version: its artifacts, checked against the tag's checksum dicts. */
+async function sweepArtifacts(tag: string, cluster: Cluster, tree: string, work: string, row: Row): Promise<void> {
+  const toVersion = catalog.defaultVersion(tag);
+  const kubeVersion = catalog.formatKubeVersion(tag, toVersion);
+  const hop = {
+    index: 1, tag, sha: await realSha(tag), fromVersion: cluster.kubernetes.version, toVersion, fromTag: null,
+    groups: catalog.groupNames(tag), workspace: hopWorkspace({ stateDir: join(work, 'state'), cacheDir: join(work, 'cache') }, tag, cluster.name, false),
+    ansible: { executable: 'ansible-playbook' },
+  };
+  try {
+    const [collected] = await collectArtifacts({ hops: [hop], cluster, clusterBaseDir: work, catalog, cacheDir: join(work, 'cache'), kubesprayDir: async () => tree });
+    const { artifacts } = collected!;
+    row.artifacts = `${artifacts.files.length} files, ${artifacts.images.length} images`;
+    for (const problem of artifacts.problems) row.problems.push(`artifacts: ${problem}`);
+    const values = await realTagValues(tree);
+    for (const name of ['kubeadm', 'kubelet', 'kubectl']) {
+      const file = artifacts.files.find((entry) => entry.name === name && entry.arch === 'amd64');
+      let expected: string | undefined;
+      try {
+        expected = values.checksum(name, 'amd64', kubeVersion);
+      } catch {
+        // v2.10 – v2.11 download kubelet and kubectl inside hyperkube: no checksum dict of their own.
+        if (name === 'kubeadm') row.problems.push(`artifacts: the tag has no kubeadm checksum for ${kubeVersion}`);
+        continue;
+      }
+      if (file?.sha256 !== expected) row.problems.push(`artifacts: ${name} ${kubeVersion} listed with sha256 ${file?.sha256 ?? '(none)'}, the tag says ${expected}`);
+    }
+  } catch (error) {
+    row.artifacts = 'failed';
+    row.problems.push(`artifacts: ${(error as Error).message.split('\n')[0]}`);
+  }
 }
 
 async function sweepTag(tag: string, work: string): Promise<Row> {
   const tree = await realTree(tag);
   const words = await treeWords(tree);
-  const row: Row = { tag, unread: {}, refused: new Map(), facts: '-', steps: '-', problems: [] };
+  const row: Row = { tag, unread: {}, refused: new Map(), facts: '-', steps: '-', artifacts: '-', problems: [] };
   let k1Hop: Awaited<ReturnType<typeof prepareRealHop>> | undefined;
   for (const variant of K1_VARIANTS) {
     const { cluster, dropped } = withoutUnread(await k1Variant(variant), tag);
     for (const field of dropped) row.refused.set(field, [...(row.refused.get(field) ?? []), variant]);
     const hop = await prepareRealHop(cluster, tag, tree, join(work, tag, variant));
-    if (variant === 'k1') k1Hop = hop;
+    if (variant === 'k1') {
+      k1Hop = hop;
+      await sweepArtifacts(tag, cluster, tree, join(work, tag, 'artifacts'), row);
+    }
     const unused = hop.written.filter(({ name }) => !name.startsWith('ansible_') && (!words.uses(name) || words.refuses(name))).map(({ name }) => name);
     const unreadByKspray = unreadOnTags(cluster, [tag], { tableVerified: false }).map((u) => u.name);
     row.unread[variant] = new Set([...unused, ...unreadByKspray]).size;
@@ -81,12 +131,12 @@ async function main(): Promise<void> {
   const started = Date.now();
   const rows: Row[] = [];
   try {
-    console.log(['TAG', ...K1_VARIANTS.map((v) => `UNREAD ${v}`), 'FACTS', 'STEPS', 'REFUSED (dropped before rendering)'].join('\t'));
+    console.log(['TAG', ...K1_VARIANTS.map((v) => `UNREAD ${v}`), 'FACTS', 'STEPS', 'ARTIFACTS', 'REFUSED (dropped before rendering)'].join('\t'));
     for (const tag of tags) {
       const row = await sweepTag(tag, work);
       rows.push(row);
       const refused = [...row.refused].map(([field, variants]) => (variants.length === K1_VARIANTS.length ? field : `${field} (${variants.join(', ')})`));
-      console.log([row.tag, ...K1_VARIANTS.map((v) => String(row.unread[v])), row.facts, row.steps, refused.join(', ') || '-'].join('\t'));
+      console.log([row.tag, ...K1_VARIANTS.map((v) => String(row.unread[v])), row.facts, row.steps, row.artifacts, refused.join(', ') || '-'].join('\t'));
       for (const problem of row.problems) console.log(`  ! ${problem}`);
     }
   } finally {
@@ -94,7 +144,7 @@ async function main(): Promise<void> {
   }
   const failed = rows.filter((row) => row.problems.length > 0);
   const unread = Object.fromEntries(K1_VARIANTS.map((v) => [v, rows.reduce((sum, row) => sum + (row.unread[v] ?? 0), 0)]));
-  console.log(`\n${rows.length} tags in ${Math.round((Date.now() - started) / 1000)} s: unread variables ${K1_VARIANTS.map((v) => `${v} ${unread[v]}`).join(', ')}; facts covering every host on ${rows.filter((r) => r.facts === `${ALL_HOSTS.length}/${ALL_HOSTS.length}`).length}/${rows.length} tags; steps selecting their hosts on ${rows.filter((r) => r.steps.split('/')[0] === r.steps.split('/')[1]).length}/${rows.length} tags; ${failed.length} tag(s) with problems`);
+  console.log(`\n${rows.length} tags in ${Math.round((Date.now() - started) / 1000)} s: unread variables ${K1_VARIANTS.map((v) => `${v} ${unread[v]}`).join(', ')}; facts covering every host on ${rows.filter((r) => r.facts === `${ALL_HOSTS.length}/${ALL_HOSTS.length}`).length}/${rows.length} tags; steps selecting their hosts on ${rows.filter((r) => r.steps.split('/')[0] === r.steps.split('/')[1]).length}/${rows.length} tags; artifacts listed and checked on ${rows.filter((r) => r.artifacts !== 'failed' && !r.problems.some((p) => p.startsWith('artifacts:'))).length}/${rows.length} tags; ${failed.length} tag(s) with problems`);
   process.exitCode = failed.length > 0 ? 1 : 0;
 }
 

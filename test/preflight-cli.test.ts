@@ -68,6 +68,7 @@ describe('kspray preflight', () => {
     expect(pdb.every((f) => f.severity === 'block' && f.hop === 1)).toBe(true);
     expect(doc.outcomes.find((o) => o.check === 'pdb')?.table?.columns).toEqual(['NAMESPACE', 'NAME', 'MIN AVAILABLE', 'MAX UNAVAILABLE', 'ALLOWED DISRUPTIONS']);
     expect(doc.outcomes.filter((o) => o.status === 'skipped').map((o) => [o.check, o.reason])).toEqual([
+      ['mirror', 'the cluster declares no mirror (offline.registry, offline.imageRepos, offline.files)'],
       ['etcd-health', 'not run (--skip-hosts)'], ['stale-caches', 'not run (--skip-hosts)'], ['kubeadm-dry-run', 'not run (--skip-hosts)'],
     ]);
     expect(result.stdout).not.toContain(k1SecretEnv.K1_RBD_ADMIN_SECRET);

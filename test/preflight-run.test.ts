@@ -76,7 +76,7 @@ describe('runPreflights with the hosts', () => {
     const status = Object.fromEntries(report.outcomes.map((o) => [o.check, o.status]));
     expect(plan.hops.map((h) => [h.index, h.tag, h.dialect])).toEqual([[1, 'v2.13.4', 'dash'], [2, 'v2.14.2', 'dash']]);
     expect(status).toEqual({
-      ansible: 'pass', 'vars-drift': 'pass', 'cluster-api': 'fail', nodes: 'skipped', 'api-endpoints': 'skipped', pdb: 'skipped', dns: 'skipped', 'removed-apis': 'skipped',
+      ansible: 'pass', 'vars-drift': 'pass', mirror: 'skipped', 'cluster-api': 'fail', nodes: 'skipped', 'api-endpoints': 'skipped', pdb: 'skipped', dns: 'skipped', 'removed-apis': 'skipped',
       'etcd-health': 'pass', 'stale-caches': 'pass', 'kubeadm-dry-run': 'pass',
     });
     expect(report.outcomes.find((o) => o.check === 'nodes')?.reason).toBe(`no cluster reachable: kubeconfig ${join(tmp, 'no-such-admin.conf')} (from --kubeconfig) does not exist`);

@@ -9,7 +9,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { k1ClusterFile, repoRoot, runCli, withTempDir } from './helpers/cli.js';
 
-const DOCUMENTS = ['cluster', 'plan', 'preflight', 'status', 'report', 'events'];
+const DOCUMENTS = ['cluster', 'plan', 'preflight', 'status', 'report', 'events', 'artifacts'];
 
 async function published(name: string): Promise<Record<string, unknown>> {
   return JSON.parse(await readFile(join(repoRoot, 'schema', `${name}.schema.json`), 'utf8')) as Record<string, unknown>;

@@ -16,7 +16,8 @@ import { register as registerPin } from './pin.js';
 import { register as registerPreflight } from './preflight.js';
 import { register as registerRecover } from './recover.js';
 import { register as registerPipeline } from './pipeline.js';
+import { register as registerArtifacts } from './artifacts.js';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [registerValidate, registerSchema, registerRender, registerImport, registerPlan, registerPreflight, registerApply, registerStatus, registerRecover, registerPipeline, registerPin, registerCatalog];
+export const commands: RegisterCommand[] = [registerValidate, registerSchema, registerRender, registerImport, registerPlan, registerPreflight, registerArtifacts, registerApply, registerStatus, registerRecover, registerPipeline, registerPin, registerCatalog];

@@ -8,6 +8,8 @@ export interface PlanCommandOptions extends PlanShapeOptions {
   markdown?: boolean;
   output?: string;
   preflight?: boolean;
+  artifacts?: boolean;
+  verifyChecksums?: boolean;
   manifests?: string;
   skipHosts?: boolean;
   requireAnsible?: boolean;
@@ -19,6 +21,8 @@ export function register(program: Command): void {
     .description('plan the upgrade hop by hop: Kubespray tag, Kubernetes version, Ansible and every command')
     .argument('[versions]', 'FROM→TO (also ->, ..), e.g. 1.16→1.18 or 1.16.3→1.18.8; FROM must be where the cluster is (default: it); without a target, the unfinished plan the journal recorded'))
     .option('--preflight', 'run every preflight check and show the findings on the hops they gate (with --kubeconfig alone: the API and model checks); plan still exits 0, `kspray preflight` exits 1 on a block')
+    .option('--artifacts', 'count the files and images each hop downloads (its Kubespray tag templated with Ansible, cached; kspray artifacts lists them); --preflight counts them too, with what the mirrors have')
+    .option('--verify-checksums', 'with --preflight: the mirror check downloads every file and compares its sha256')
     .option('--manifests <dir>', 'with --preflight/--kubeconfig: also check these manifests for removed APIs')
     .option('--skip-hosts', 'with --preflight: leave out the host checks (etcd, caches, kubeadm dry run)')
     .option('--json', 'print the plan document (JSON) alone on stdout')
@@ -44,9 +48,15 @@ export function register(program: Command): void {
       }
       let plan = context.plan;
       if (options.requireAnsible) requireAnsible(plan);
+      let mirror;
       if (withFindings) {
         const { withPreflightFindings } = await import('./preflight.js');
-        plan = await withPreflightFindings(context, plan, options);
+        ({ plan, mirror } = await withPreflightFindings(context, plan, options));
+      }
+      // Counted only when asked (--artifacts) or when the preflight ran: a plain plan stays fast (bench/plan.ts).
+      if (options.artifacts || options.preflight) {
+        const { countArtifacts } = await import('./plan-artifacts.js');
+        plan = await countArtifacts(context, plan, { template: Boolean(options.artifacts), mirror });
       }
       if (options.output) {
         const { writeFileAtomic } = await import('../util/atomic-write.js');

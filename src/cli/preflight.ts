@@ -8,6 +8,7 @@ import { UsageError } from '../util/errors.js';
 import { printJson, printStderr, printStdout } from './output.js';
 import type { PlanContext } from './plan-input.js';
 import type { GateVerdict } from '../apply/apply.js';
+import type { CheckOutcome } from '../preflight/types.js';
 
 export interface PreflightCommandOptions {
   cluster: string;
@@ -20,6 +21,7 @@ export interface PreflightCommandOptions {
   skipHosts?: boolean;
   forceAnsible?: boolean;
   allowUnread?: string[];
+  verifyChecksums?: boolean;
   json?: boolean;
 }
 
@@ -32,6 +34,9 @@ file's access.kubeconfig, else the admin.conf Kubespray copies to
 inventories/<name>/artifacts/. With none of them (or none answering), the API
 checks say 'skipped: no cluster reachable: …'. Host checks run kspray's own
 playbooks on the hosts (become, as Kubespray); --skip-hosts leaves them out.
+With mirrors declared (offline.*), the mirror check asks them for every file
+and image of the hops (8 at a time, each request within 10 s, all within 3
+minutes; --verify-checksums downloads each file, within 30 minutes in all).
 
 Exit codes: 0 nothing blocks, 1 a finding blocks, 2 bad input.
 
@@ -53,6 +58,7 @@ export function register(program: Command): void {
     .option('--skip-hosts', 'do not run the host checks (etcd, caches, kubeadm dry run)')
     .option('--force-ansible', 'an Ansible outside a tag\'s range warns instead of blocking (as apply --force-ansible)')
     .option('--allow-unread <var>', 'report this setting as allowed although a hop\'s tag does not read it (as render, plan and apply take it; repeatable)', (value: string, previous: string[] = []) => [...previous, value])
+    .option('--verify-checksums', 'the mirror check downloads every file and compares its sha256 (default: HEAD, its status)')
     .option('--json', 'print the report (JSON) alone on stdout')
     .addHelpText('after', () => `${HELP_AFTER}${checksHelp()}`)
     .action(async (versions: string | undefined, options: PreflightCommandOptions) => {
@@ -91,7 +97,7 @@ async function runPreflightCommand(versions: string | undefined, options: Prefli
     plan, cluster: built.loaded.cluster, clusterFile: options.cluster, catalog: built.catalog, stateDir: join(built.loaded.baseDir, '.kspray'), hop,
     kube: { kubeconfig: options.kubeconfig, context: options.context, env: process.env.KUBECONFIG }, live: built.live,
     skipHosts: options.skipHosts ? 'not run (--skip-hosts)' : undefined,
-    manifestsDir: options.manifests, forceAnsible: Boolean(options.forceAnsible), allowUnread: options.allowUnread, log: printStderr,
+    manifestsDir: options.manifests, forceAnsible: Boolean(options.forceAnsible), allowUnread: options.allowUnread, verifyChecksums: Boolean(options.verifyChecksums), log: printStderr,
   });
   if (options.json) {
     printJson(report);
@@ -178,6 +184,7 @@ export function makeHopGate(options: HopGateOptions): (hop: PlanHop, steps: read
 export interface PlanPreflightFlags {
   cluster: string;
   preflight?: boolean | undefined;
+  verifyChecksums?: boolean | undefined;
   kubeconfig?: string | undefined;
   context?: string | undefined;
   manifests?: string | undefined;
@@ -189,7 +196,7 @@ export interface PlanPreflightFlags {
  * model checks; the host checks run Ansible on every host and wait for
  * --preflight): the plan again, with the findings on the hops they gate.
  */
-export async function withPreflightFindings(context: PlanContext, plan: PlanDocument, flags: PlanPreflightFlags): Promise<PlanDocument> {
+export async function withPreflightFindings(context: PlanContext, plan: PlanDocument, flags: PlanPreflightFlags): Promise<{ plan: PlanDocument; mirror: CheckOutcome | undefined }> {
   const { runPreflights } = await import('../preflight/run-preflights.js');
   const { planUpgrade } = await import('../plan/plan.js');
   const { verdictLine } = await import('../report/findings.js');
@@ -197,11 +204,13 @@ export async function withPreflightFindings(context: PlanContext, plan: PlanDocu
     plan, cluster: context.loaded.cluster, clusterFile: flags.cluster, catalog: context.catalog, stateDir: context.stateDir,
     kube: { kubeconfig: flags.kubeconfig, context: flags.context, env: process.env.KUBECONFIG }, live: context.live,
     skipHosts: flags.skipHosts ? 'not run (--skip-hosts)' : flags.preflight ? undefined : 'not run (host checks run with kspray plan --preflight)',
+    skipMirror: flags.preflight ? undefined : 'not run (the mirror check runs with kspray plan --preflight)',
+    verifyChecksums: Boolean(flags.verifyChecksums),
     manifestsDir: flags.manifests, allowUnread: context.allowUnread, log: printStderr,
   });
   const skippedBy = new Map<string, string[]>();
   for (const o of report.outcomes.filter((x) => x.status === 'skipped')) skippedBy.set(o.reason ?? '', [...(skippedBy.get(o.reason ?? '') ?? []), o.check]);
   for (const [reason, checks] of skippedBy) printStderr(`preflight: skipped ${checks.join(', ')}: ${reason}`);
   if (report.blocking) printStderr(`preflight: ${verdictLine(report)}`);
-  return planUpgrade({ ...context.input, findings: report.findings });
+  return { plan: planUpgrade({ ...context.input, findings: report.findings }), mirror: report.outcomes.find((o) => o.check === 'mirror') };
 }

@@ -10,6 +10,7 @@ const DOCUMENTS: Record<string, { what: string; load: () => Promise<Record<strin
   status: { what: 'the status (status --json)', load: async () => (await import('../journal/status.js')).statusJsonSchema() },
   report: { what: 'the run report (apply --report)', load: async () => (await import('../report/run-report.js')).runReportJsonSchema() },
   events: { what: 'one line of apply --events FILE', load: async () => (await import('../apply/events-schema.js')).eventsJsonSchema() },
+  artifacts: { what: 'the artifacts of a plan (artifacts --json)', load: async () => (await import('../artifacts/artifacts-schema.js')).artifactsJsonSchema() },
 };
 
 export function register(program: Command): void {

@@ -76,6 +76,7 @@ export const node = z.strictObject({
   roles: describe(z.array(nodeRole).check(z.minLength(1)), 'control-plane, etcd, worker'),
   labels: optional(z.record(z.string(), z.string()), 'Node labels, in Kubernetes label syntax'),
   zone: optional(z.string(), 'Failure zone; worker waves can keep one node of a zone per wave'),
+  arch: optional(z.enum(['amd64', 'arm64', 'arm', 'ppc64le']), 'CPU architecture (as Kubespray names it): which copy of each file `kspray artifacts` lists and the mirror preflight checks for this node; default amd64'),
   vars: optional(z.record(z.string(), z.unknown()), 'Extra host variables written on the host line: Ansible variable names; no Jinja ({{ {% {#}) or control characters, which the inventory cannot carry'),
 });
 export type ClusterNode = z.infer<typeof node>;
@@ -221,6 +222,36 @@ export const upgrade = z.strictObject({
   })), 'Health gates, checked after the canary and after each wave, before the next one drains; a gate that does not pass before its timeout stops the run'),
 });
 // ── end of upgrade.gates ──────────────────────────────────────────────────────────────────────
+// ── Air-gapped mirrors (issue 15) ───────────────────────────────────────────
+// What the nodes download from instead of the internet. Which Kubespray
+// variable each key becomes per tag comes from the variable table; the
+// credentials and CA are kspray's own (the mirror preflight), never written
+// for Kubespray.
+
+/** host[:port][/path], as an image repository prefix: no scheme, no template. */
+const imageRepository = z.string().check(z.regex(/^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:\d{1,5})?(\/[A-Za-z0-9._-]+)*$/, { message: 'must be a registry host[:port][/path], e.g. registry.example.com:5000/k8s (no scheme)' }));
+const mirrorUrl = z.pipe(
+  z.string().check(z.regex(/^https?:\/\/[^\s{}%#?]+$/, { message: 'must be an http(s) URL without query, e.g. https://files.example.com/kubespray' })),
+  z.transform((url: string) => url.replace(/\/+$/, '')),
+);
+
+export const offline = z.strictObject({
+  registry: optional(imageRepository, 'The registry every image comes from: each image repository the tag reads (kube, gcr, docker, quay, github) points here, unless imageRepos names another'),
+  imageRepos: optional(z.strictObject({
+    kube: optional(imageRepository, 'Instead of registry.k8s.io / k8s.gcr.io'),
+    gcr: optional(imageRepository, 'Instead of gcr.io'),
+    docker: optional(imageRepository, 'Instead of docker.io'),
+    quay: optional(imageRepository, 'Instead of quay.io'),
+    github: optional(imageRepository, 'Instead of ghcr.io'),
+    kubeadm: optional(imageRepository, 'The control-plane images kubeadm pulls, when not where kube points'),
+  }), 'One image repository per source registry, over registry'),
+  files: optional(mirrorUrl, 'The files mirror: every file the tag downloads from MIRROR/HOST/PATH (github.com, dl.k8s.io, storage.googleapis.com, get.helm.sh: Kubespray\'s offline layout)'),
+  registryAuth: optional(z.strictObject({
+    username: describe(z.string().check(z.minLength(1)), 'Registry user'),
+    password: describeCopy(secretRef, 'Registry password or token'),
+  }), 'Credentials the mirror preflight reads the registry with (the registry v2 API and its token service); never written for Kubespray'),
+  caFile: optional(z.string().check(z.minLength(1)), 'PEM file of the CA certificates the mirror preflight trusts for https mirrors (relative to the cluster file); default: the system\'s'),
+});
 
 export const cluster = z.strictObject({
   $schema: z.optional(z.string()),
@@ -272,6 +303,7 @@ export const cluster = z.strictObject({
   })),
   apiServer: optional(apiServer, 'The API servers and the load balancers in front of them'),
   etcd: optional(etcdSettings, 'etcd'),
+  offline: optional(offline, 'Air-gapped upgrades: the registry and files mirror the nodes download from (kspray artifacts lists what to mirror, the mirror preflight checks it is there)'),
   extraVars: optional(z.record(z.string(), z.unknown()), 'Any other Kubespray variable, written as is (never templated: a value holding {{ is written !unsafe); may not shadow a typed field; a value { fromEnv: VAR } or { fromFile: path } is a secret, written to the secrets file'),
   upgrade: optional(upgrade, 'How kspray runs the upgrade: health gates between worker waves'),
 });

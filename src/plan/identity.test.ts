@@ -27,10 +27,12 @@ describe('plan identity', () => {
     expect(Object.keys(planIdentity(gated) as Record<string, unknown>)).toContain('gates');
   });
 
-  it('leaves out observations that do not change what runs: the local Ansible, findings, warnings, the file path typed', () => {
+  it('leaves out observations that do not change what runs: the local Ansible, findings, the downloads counted, warnings, the file path typed', () => {
     const plan = testPlan();
     const observed = testPlan({ input: { localAnsible: { version: '2.9.27' }, clusterFile: './inventories/k1/cluster.yaml', findings: [{ check: 'pdb', severity: 'block', what: 'x', where: 'y', why: 'z', fix: 'w' }] } });
     expect(samePlan(plan, observed)).toBe(true);
+    const counted = { ...plan, hops: plan.hops.map((hop) => ({ ...hop, artifacts: { files: 10, images: 19, mirror: { files: 9, images: 19 } } })) };
+    expect(samePlan(plan, counted)).toBe(true);
   });
 
   it('names an edited argv, an added node, a changed setting, a lock file, another catalog, another request', () => {

@@ -5,8 +5,8 @@
  * and the journal's planId. Two plans are the same when they were asked the
  * same, from the same inputs (model, lock file, catalog, kspray), and would
  * run the same steps on the same hosts. Observations that do not change what
- * runs (the local Ansible, findings, warnings, where the operator's cluster
- * file path was typed) are left out, and paths count relative to the state,
+ * runs (the local Ansible, findings, the downloads counted, warnings, where
+ * the operator's cluster file path was typed) are left out, and paths count relative to the state,
  * cache and kspray directories, so a plan made in one CI job is the same plan
  * in the next job on another runner.
  *
@@ -45,7 +45,7 @@ export function samePlan(a: PlanDocument, b: PlanDocument): boolean {
 }
 
 function hopIdentity(hop: PlanHop): unknown {
-  const { findings: _findings, ansible, ...rest } = hop;
+  const { findings: _findings, artifacts: _artifacts, ansible, ...rest } = hop;
   const { local: _local, ...requirement } = ansible;
   return { ...rest, ansible: requirement };
 }

@@ -89,6 +89,11 @@ export const PlanHopSchema = z.strictObject({
   changes: z.array(z.string()).describe(`What differs from the hop before: group dialect, ${RUN_VARS.kubeVersion} form, Ansible`),
   steps: z.array(PlanStepSchema).min(1),
   findings: z.array(FindingSchema),
+  artifacts: z.strictObject({
+    files: count.describe('Files the hop downloads (one per URL: per node architecture)'),
+    images: count.describe('Images the hop pulls'),
+    mirror: z.strictObject({ files: count, images: count }).nullable().describe('How many of them the declared mirrors have (plan --preflight); null: not asked'),
+  }).optional().describe('What the hop downloads, when known (plan --artifacts, or plan --preflight once the downloads are listed; kspray artifacts lists them): not part of the plan\'s identity'),
 });
 
 /**

@@ -13,6 +13,7 @@
 import type { Catalog } from '../catalog/catalog.js';
 import type { KubeconfigSources } from '../kube/kubeconfig.js';
 import type { ClusterFacts } from '../kube/types.js';
+import type { MirrorLimits } from '../mirror/probe.js';
 import type { Cluster } from '../model/schema.js';
 import type { PlanDocument, PlanHop } from '../plan/types.js';
 import type { HostFactsResult } from './host-facts.js';
@@ -73,6 +74,13 @@ export interface CheckContext {
   forceAnsible: boolean;
   /** --allow-unread: settings the operator lets through although a tag does not read them. */
   allowUnread: readonly string[] | undefined;
+  /** The mirror check downloads every file and compares its sha256 (--verify-checksums), instead of HEAD. */
+  verifyChecksums: boolean;
+  /** Set: the mirror check is skipped, with this reason (plan --kubeconfig: it waits for --preflight). */
+  skipMirror: string | undefined;
+  /** The mirror check's bounds (tests: a short total limit). */
+  mirrorLimits: Partial<MirrorLimits> | undefined;
+  signal: AbortSignal | undefined;
   /** The local ansible-playbook, when a hop runs the system Ansible. */
   localAnsible: { version: string; executable: string } | undefined;
   api: ApiSource | undefined;

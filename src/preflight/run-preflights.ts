@@ -26,8 +26,8 @@ import { scanTargets } from './removed-apis.js';
 import { hopContextOf, openHostSource, type HostChecksOptions } from './run-host-checks.js';
 import type { CheckOutcome, Finding } from './types.js';
 import type { z } from 'zod';
-import { unreadOnTags } from '../vars/check.js';
 import { PREFLIGHT_VERSION, type PreflightHopSchema, type PreflightReportSchema } from './report-schema.js';
+import type { MirrorLimits } from '../mirror/probe.js';
 
 export { PREFLIGHT_VERSION } from './report-schema.js';
 export { assumedFromTag } from './hop-tags.js';
@@ -61,6 +61,12 @@ export interface RunPreflightsOptions {
   forceAnsible?: boolean | undefined;
   /** --allow-unread: settings the vars-drift check reports as allowed rather than refused. */
   allowUnread?: readonly string[] | undefined;
+  /** The mirror check downloads every file and compares its sha256 (--verify-checksums), instead of HEAD. */
+  verifyChecksums?: boolean | undefined;
+  /** Set to skip the mirror check, with the reason shown (plan --kubeconfig: it waits for --preflight). */
+  skipMirror?: string | undefined;
+  /** The mirror check's bounds (tests: a short total limit). */
+  mirrorLimits?: Partial<MirrorLimits> | undefined;
   /** The local ansible-playbook (asked only when a hop runs the system Ansible); default: the one on PATH, cached. */
   detectLocalAnsible?: (() => Promise<{ version: string; executable: string } | undefined>) | undefined;
   /** Tunes the host gathering (tests: become off, an env). */
@@ -110,6 +116,7 @@ export async function runPreflights(options: RunPreflightsOptions, checkList: Re
     const ctx: CheckContext = {
       plan, hops, contexts, first, cluster, clusterFile: options.clusterFile, catalog, kube, manifests,
       forceAnsible: Boolean(options.forceAnsible), allowUnread: options.allowUnread, localAnsible, api, hosts, log,
+      verifyChecksums: Boolean(options.verifyChecksums), skipMirror: options.skipMirror, mirrorLimits: options.mirrorLimits, signal: options.signal,
     };
     outcomes = await Promise.all(checks.map((check) => runCheck(check, ctx, hostsSkipped)));
   } finally {

@@ -4,7 +4,7 @@
  */
 import { formatArgv } from '../process/exec-error.js';
 import type { PlanDocument } from '../plan/types.js';
-import { continuesRun, gateLines, HOP_HEADER, hopRows, stepTarget } from './plan-text.js';
+import { continuesRun, downloadsLine, gateLines, HOP_HEADER, hopRows, stepTarget } from './plan-text.js';
 import { formatMarkdownTable } from './table.js';
 import { RUN_VARS } from '../vars/table.js';
 
@@ -25,6 +25,7 @@ export function formatPlanMarkdown(plan: PlanDocument): string {
     out.push('', `## Hop ${hop.index}: Kubespray ${hop.tag} → Kubernetes ${hop.toVersion}`, '');
     out.push(`Commit \`${hop.sha}\`, group names: ${hop.dialect}, \`${RUN_VARS.kubeVersion}=${hop.kubeVersion}\`, Ansible: ${hop.ansible.pins.join(', ')}.`);
     for (const change of hop.changes) out.push('', `> ${change}`);
+    if (hop.artifacts) out.push('', `Downloads: ${downloadsLine(hop.artifacts)}.`);
     if (hop.findings.length > 0) {
       out.push('', '### Preflight findings', '', formatMarkdownTable(['SEVERITY', 'CHECK', 'WHAT', 'WHERE', 'FIX'], hop.findings.map((f) => [f.severity, f.check, f.what, f.where, f.fix])));
     }

@@ -38,6 +38,7 @@ export function formatPlanText(plan: PlanDocument, done?: (stepId: string) => bo
   for (const hop of plan.hops) {
     out.push('', `Hop ${hop.index}: Kubespray ${hop.tag} (${hop.sha.slice(0, 12)}), Kubernetes ${hop.fromVersion} → ${hop.toVersion}, ${RUN_VARS.kubeVersion}=${hop.kubeVersion}`);
     for (const change of hop.changes) out.push(`  note: ${change}`);
+    if (hop.artifacts) out.push(`  downloads: ${downloadsLine(hop.artifacts)}`);
     if (hop.ansible.venv) out.push(...hop.ansible.venv.commands.map((argv) => `  venv: ${formatArgv(argv)}`));
     for (const finding of hop.findings) out.push(`  ${formatFindingLine(finding)}`);
     out.push(`  in ${hop.workspace.kubesprayDir}:`);
@@ -55,6 +56,14 @@ export function formatPlanText(plan: PlanDocument, done?: (stepId: string) => bo
 /** The health gates after a step, one line each: they must pass before the next step starts. */
 export function gateLines(gates: PlanDocument['gates'], stepId: string, indent: string): string[] {
   return gatesAfter(gates, stepId).map((gate) => `${indent}then health gate ${gate.name}: ${describeGate(gate)} (within ${Math.round(gate.timeoutMs / 1000)} s, every ${Math.round(gate.intervalMs / 100) / 10} s)`);
+}
+
+/** `10 files, 19 images; the mirrors have 9/10 files, 19/19 images`. */
+export function downloadsLine(artifacts: NonNullable<PlanHop['artifacts']>): string {
+  const counts = `${artifacts.files} file${artifacts.files === 1 ? '' : 's'}, ${artifacts.images} image${artifacts.images === 1 ? '' : 's'}`;
+  if (!artifacts.mirror) return counts;
+  const all = artifacts.mirror.files === artifacts.files && artifacts.mirror.images === artifacts.images;
+  return `${counts}; the mirrors have ${all ? 'all of them' : `${artifacts.mirror.files}/${artifacts.files} files, ${artifacts.mirror.images}/${artifacts.images} images (the mirror findings name what is missing)`}`;
 }
 
 export function formatFindingLine(finding: Finding): string {

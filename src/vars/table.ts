@@ -44,6 +44,29 @@ const all = (name: string, extra: Partial<NameRange> = {}): NameRange[] => [{ na
 const until = (name: string, tag: string): NameRange[] => [{ name, until: tag }];
 const since = (name: string, tag: string, extra: Partial<NameRange> = {}): NameRange[] => [{ name, from: tag, ...extra }];
 
+/**
+ * The image repositories an air-gapped cluster points at its registry, and the
+ * first tag that reads each (before v2.12.0 only kube_image_repo exists: the
+ * other images name their registry each on their own).
+ */
+const IMAGE_REPOS: ReadonlyArray<{ key: 'kube' | 'gcr' | 'docker' | 'quay' | 'github'; name: string; from?: string; upstream: string }> = [
+  { key: 'kube', name: 'kube_image_repo', upstream: 'registry.k8s.io (k8s.gcr.io in older tags)' },
+  { key: 'gcr', name: 'gcr_image_repo', from: 'v2.12.0', upstream: 'gcr.io' },
+  { key: 'docker', name: 'docker_image_repo', from: 'v2.12.0', upstream: 'docker.io' },
+  { key: 'quay', name: 'quay_image_repo', from: 'v2.12.0', upstream: 'quay.io' },
+  { key: 'github', name: 'github_image_repo', from: 'v2.17.0', upstream: 'ghcr.io' },
+];
+
+/** The base URLs every download URL starts with from v2.25.0, and the host each stands for under a files mirror. */
+const FILE_BASES: ReadonlyArray<{ name: string; host: string }> = [
+  { name: 'github_url', host: 'github.com' },
+  { name: 'dl_k8s_io_url', host: 'dl.k8s.io' },
+  { name: 'storage_googleapis_url', host: 'storage.googleapis.com' },
+  { name: 'get_helm_url', host: 'get.helm.sh' },
+];
+
+const FILES_BEFORE = 'Kubespray reads a files mirror from v2.25.0 on (its base URLs): before it each file has a URL of its own that holds its version and architecture, which kspray does not write as a template; for those hops serve the files at their upstream URLs (a proxy), or pass --allow-unread offline.files to take them from upstream';
+
 const RBD_GONE = 'Kubespray v2.28.0 dropped the rbd provisioner: remove addons.rbdProvisioner and run ceph-csi (or another RBD provisioner) outside Kubespray before that hop';
 
 export const SETTINGS: readonly Setting[] = [
@@ -150,6 +173,27 @@ export const SETTINGS: readonly Setting[] = [
     ],
     after: 'kubeadm-managed etcd needs Kubespray v2.11.0 or later',
   },
+  // ── air-gapped mirrors (issue 15) ──────────────────────────────────────────
+  ...IMAGE_REPOS.map(({ key, name, from, upstream }): Setting => ({
+    field: `offline.imageRepos.${key}`, scope: 'cluster', doc: `Where the images of ${upstream} come from`,
+    names: from ? since(name, from) : all(name),
+    ...(from ? { after: `Kubespray reads ${name} from ${from} on; before it each image names its own registry: set offline.registry (kube_image_repo) for those hops, or pass --allow-unread offline.imageRepos.${key}` } : {}),
+  })),
+  { field: 'offline.imageRepos.kubeadm', scope: 'cluster', doc: 'Where kubeadm\'s control-plane images come from', names: since('kubeadm_image_repo', 'v2.29.0'), after: 'before Kubespray v2.29.0 kubeadm pulls from the kube repository: set offline.imageRepos.kube (or offline.registry) instead' },
+  ...IMAGE_REPOS.map(({ key, name, from }): Setting => ({
+    field: 'offline.registry', scope: 'cluster', doc: 'The registry every image comes from',
+    // A tag before `from` redirects only the repositories it reads: the setting is read there all the same.
+    when: { test: (c: Cluster, tag: string) => c.offline?.imageRepos?.[key] === undefined && (from === undefined || semver.gte(tag, from)), says: `without offline.imageRepos.${key}` },
+    names: from ? since(name, from) : all(name),
+  })),
+  ...FILE_BASES.map(({ name, host }, index): Setting => ({
+    field: 'offline.files', scope: 'cluster', doc: 'The files mirror: every download from MIRROR/HOST/PATH (github.com, dl.k8s.io, storage.googleapis.com, get.helm.sh; Kubespray\'s offline layout)', after: FILES_BEFORE,
+    names: since(name, 'v2.25.0', {
+      transform: t((files: string) => `${files}/${host}`),
+      // kspray import: the mirror is what precedes the host (one base is enough to say it).
+      parse: index === 0 ? (v) => (String(v).endsWith(`/${host}`) ? String(v).slice(0, -host.length - 1) : undefined) : () => undefined,
+    }),
+  })),
   // ── per node ───────────────────────────────────────────────────────────────
   { field: 'nodes[].ansibleHost', scope: 'host', ansible: true, doc: 'Address or name Ansible connects to; default: the name', names: all('ansible_host') },
   { field: 'nodes[].ip', scope: 'host', doc: 'Address Kubernetes services bind to', names: all('ip') },

@@ -39,12 +39,13 @@ function context(api: CheckContext['api']): CheckContext {
   return {
     plan, hops, contexts: hops.map(hopContextOf), first: hops[0]!, cluster, clusterFile: 'small.yaml', catalog, kube: {}, manifests: undefined,
     forceAnsible: false, allowUnread: undefined, localAnsible: { version: '2.9.27', executable: 'ansible-playbook' }, api, hosts: unreachableHosts, log: () => undefined,
+    verifyChecksums: false, skipMirror: undefined, mirrorLimits: undefined, signal: undefined,
   };
 }
 
 describe('the list of preflight checks', () => {
-  it('has eleven checks, each a module with an id, what it needs, and its docs', () => {
-    expect(CHECK_IDS).toEqual(['ansible', 'vars-drift', 'cluster-api', 'nodes', 'api-endpoints', 'pdb', 'dns', 'removed-apis', 'etcd-health', 'stale-caches', 'kubeadm-dry-run']);
+  it('has twelve checks, each a module with an id, what it needs, and its docs', () => {
+    expect(CHECK_IDS).toEqual(['ansible', 'vars-drift', 'mirror', 'cluster-api', 'nodes', 'api-endpoints', 'pdb', 'dns', 'removed-apis', 'etcd-health', 'stale-caches', 'kubeadm-dry-run']);
     for (const check of PREFLIGHT_CHECKS) {
       expect(check.docs.blocksWhen.length, check.id).toBeGreaterThan(10);
       expect(['model', 'cluster-api', 'hosts']).toContain(check.needs);

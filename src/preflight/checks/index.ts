@@ -10,6 +10,7 @@ import { clusterApiCheck } from './cluster-api.js';
 import { dnsCheck } from './dns.js';
 import { etcdHealthCheck } from './etcd-health.js';
 import { kubeadmDryRunCheck } from './kubeadm-dry-run.js';
+import { mirrorCheck } from './mirror.js';
 import { nodesCheck } from './nodes.js';
 import { pdbCheck } from './pdb.js';
 import { removedApisCheck } from './removed-apis.js';
@@ -19,6 +20,7 @@ import { varsDriftCheck } from './vars-drift.js';
 export const PREFLIGHT_CHECKS: ReadonlyArray<PreflightCheck<unknown>> = [
   ansibleCheck,
   varsDriftCheck,
+  mirrorCheck,
   clusterApiCheck,
   nodesCheck,
   apiEndpointsCheck,
