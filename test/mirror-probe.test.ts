@@ -37,6 +37,9 @@ describe('files', () => {
     expect(await probeFile(`${files.url}/mirror/dl.k8s.io/kubeadm`, { verify: false, sha256: null, timeoutMs: 2000 })).toEqual({ url: `${files.url}/mirror/dl.k8s.io/kubeadm`, state: 'present', status: 200, size: 13 });
     expect(await probeFile(`${files.url}/mirror/none`, { verify: false, sha256: null, timeoutMs: 2000 })).toMatchObject({ state: 'missing', status: 404, reason: 'HTTP 404' });
     expect(files.requests.filter((r) => r.startsWith('HEAD '))).toHaveLength(2);
+    // A copy that failed part way and left an empty file is no file to download.
+    files.put('/mirror/empty', '');
+    expect(await probeFile(`${files.url}/mirror/empty`, { verify: false, sha256: null, timeoutMs: 2000 })).toMatchObject({ state: 'missing', status: 200, size: 0, reason: 'an empty file (Content-Length: 0)' });
   });
 
   it('downloads and compares the sha256 with --verify-checksums', async () => {

@@ -58,7 +58,7 @@ export function register(program: Command): void {
     .option('--skip-hosts', 'do not run the host checks (etcd, caches, kubeadm dry run)')
     .option('--force-ansible', 'an Ansible outside a tag\'s range warns instead of blocking (as apply --force-ansible)')
     .option('--allow-unread <var>', 'report this setting as allowed although a hop\'s tag does not read it (as render, plan and apply take it; repeatable)', (value: string, previous: string[] = []) => [...previous, value])
-    .option('--verify-checksums', 'the mirror check downloads every file and compares its sha256 (default: HEAD, its status)')
+    .option('--verify-checksums', 'the mirror check downloads every file and compares its sha256 (default: HEAD: its status and size, an empty file counts as missing)')
     .option('--json', 'print the report (JSON) alone on stdout')
     .addHelpText('after', () => `${HELP_AFTER}${checksHelp()}`)
     .action(async (versions: string | undefined, options: PreflightCommandOptions) => {

@@ -10,6 +10,14 @@ type Json = Record<string, unknown>;
 const obj = (value: unknown): Json => (value !== null && typeof value === 'object' ? (value as Json) : {});
 const num = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) ? value : 0);
 
+/** A workload's status, the replicas its spec wants, and whether its controller has seen that spec. */
+function rollout(raw: unknown): { status: Json; wanted: number; seen: boolean } {
+  const metadata = obj(obj(raw).metadata);
+  const spec = obj(obj(raw).spec);
+  const status = obj(obj(raw).status);
+  return { status, wanted: spec.replicas === undefined ? 1 : num(spec.replicas), seen: num(status.observedGeneration) >= num(metadata.generation) };
+}
+
 /** Every pod the selector picks is Running and Ready, and there is at least one. */
 export function podsReady(pods: readonly PodFact[], what: string): GateCheckResult {
   if (pods.length === 0) return { passed: false, output: `no pod matches ${what}` };
@@ -22,11 +30,7 @@ export function podsReady(pods: readonly PodFact[], what: string): GateCheckResu
 /** Every replica updated to the current spec and available, the controller caught up with it. */
 export function deploymentAvailable(raw: unknown, what: string): GateCheckResult {
   if (raw === undefined) return { passed: false, output: `${what} does not exist` };
-  const metadata = obj(obj(raw).metadata);
-  const spec = obj(obj(raw).spec);
-  const status = obj(obj(raw).status);
-  const wanted = spec.replicas === undefined ? 1 : num(spec.replicas);
-  const seen = num(status.observedGeneration) >= num(metadata.generation);
+  const { status, wanted, seen } = rollout(raw);
   const counts = { updated: num(status.updatedReplicas), available: num(status.availableReplicas), total: num(status.replicas) };
   const passed = seen && counts.updated === wanted && counts.available === wanted && counts.total === wanted;
   return { passed, output: `${what}: ${counts.available}/${wanted} available, ${counts.updated} updated${seen ? '' : ', the controller has not seen the latest spec yet'}` };
@@ -35,11 +39,7 @@ export function deploymentAvailable(raw: unknown, what: string): GateCheckResult
 /** Every replica ready and on the current revision. */
 export function statefulSetAvailable(raw: unknown, what: string): GateCheckResult {
   if (raw === undefined) return { passed: false, output: `${what} does not exist` };
-  const metadata = obj(obj(raw).metadata);
-  const spec = obj(obj(raw).spec);
-  const status = obj(obj(raw).status);
-  const wanted = spec.replicas === undefined ? 1 : num(spec.replicas);
-  const seen = num(status.observedGeneration) >= num(metadata.generation);
+  const { status, wanted, seen } = rollout(raw);
   const ready = num(status.readyReplicas);
   const updated = status.updatedReplicas === undefined ? wanted : num(status.updatedReplicas);
   const revision = status.currentRevision === undefined || status.currentRevision === status.updateRevision;

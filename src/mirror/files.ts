@@ -1,6 +1,6 @@
 /**
  * Whether a file answers at its URL, as a node's download would ask for it:
- * HEAD (status and size), redirects followed as Kubespray's get_url follows
+ * HEAD (status and size: an empty file is missing), redirects followed as Kubespray's get_url follows
  * them; a server that refuses HEAD is asked with GET and hung up on after
  * the headers. With `verify`, the file is downloaded and its sha256 compared
  * with the one the tag checks.
@@ -61,7 +61,10 @@ async function head(url: string, target: URL, options: FileProbeOptions): Promis
   const { status, headers } = answer.response;
   if (status < 200 || status >= 300) return { url, state: 'missing', status, reason: `HTTP ${status}` };
   const length = headers['content-length'];
-  return { url, state: 'present', status, size: length === undefined ? null : Number(length) };
+  const size = length === undefined ? null : Number(length);
+  // An empty file is a copy that failed part way: Kubespray's checksum would fail on every node.
+  if (size === 0) return { url, state: 'missing', status, size, reason: 'an empty file (Content-Length: 0)' };
+  return { url, state: 'present', status, size };
 }
 
 async function follow(start: URL, method: 'HEAD' | 'GET', options: FileProbeOptions, onData?: (chunk: Buffer) => void): Promise<{ url: URL; response: MirrorResponse }> {

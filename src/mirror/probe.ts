@@ -10,7 +10,7 @@ import { probeImage, type ImageProbe, type ImageProbeOptions, type RegistryCrede
 export interface MirrorProbeInput {
   files: ReadonlyArray<{ url: string; sha256: string | null }>;
   images: readonly string[];
-  /** Download every file and compare its sha256 (else HEAD: its status; the size is recorded). */
+  /** Download every file and compare its sha256 (else HEAD: status and size). */
   verifyChecksums: boolean;
   credentials?: { registries: ReadonlySet<string>; auth: RegistryCredentials } | undefined;
   insecureRegistries: ReadonlySet<string>;

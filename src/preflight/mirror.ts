@@ -19,7 +19,7 @@ export const MIRROR_DOCS = {
   severity: 'block' as Severity,
   hops: 'each' as const,
   description: 'with mirrors declared (offline.*): every file of every hop answers at its URL (HEAD; --verify-checksums downloads and checks sha256), every image manifest is in the registry',
-  blocksWhen: 'the cluster declares mirrors (`offline.registry`, `offline.imageRepos`, `offline.files`) and a file a hop downloads does not answer at its URL (HEAD: status; `--verify-checksums`: its sha256), an image manifest is not in the registry (`HEAD /v2/<name>/manifests/<tag>`, with the registry\'s token when `offline.registryAuth` is set), the time limit ran out first, or Kubespray itself has no checksum for a file; names each, where, and the first hop that needs it',
+  blocksWhen: 'the cluster declares mirrors (`offline.registry`, `offline.imageRepos`, `offline.files`) and a file a hop downloads does not answer at its URL (HEAD: its status, and an empty file counts as missing; `--verify-checksums`: its sha256), an image manifest is not in the registry (`HEAD /v2/<name>/manifests/<tag>`, with the registry\'s token when `offline.registryAuth` is set), the time limit ran out first, or Kubespray itself has no checksum for a file; names each, where, and the first hop that needs it',
 };
 
 export interface MirrorHop {
