@@ -86,7 +86,7 @@ function nodeValues(cluster: Cluster): RuleProblem[] {
   const varName = memo((name) => (!VARIABLE_NAME.test(name) ? 'invalid' : isSecretName(name) ? 'secret' : 'ok'));
   cluster.nodes.forEach((node, index) => {
     const at = (...rest: Path): Path => ['nodes', index, ...rest];
-    if (node.ansibleHost !== undefined && !isIP(node.ansibleHost) && (node.ansibleHost.length > 253 || !HOST_NAME.test(node.ansibleHost))) {
+    if (node.ansibleHost !== undefined && (node.ansibleHost.length > 253 || !HOST_NAME.test(node.ansibleHost)) && !isIP(node.ansibleHost)) {
       problems.push(error(at('ansibleHost'), `"${printable(node.ansibleHost)}" is neither an IP address nor a host name`, 'write the address or DNS name Ansible connects to, e.g. 192.168.30.13 or k1-node01.example.com'));
     }
     for (const [key, value] of Object.entries(node.labels ?? {})) {

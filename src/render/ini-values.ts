@@ -40,9 +40,10 @@ const BARE = /^[A-Za-z0-9_.:/@%+,-]+$/;
  */
 function staysText(value: string): boolean {
   if (!BARE.test(value)) return false;
-  if (isIP(value) !== 0) return true;
   const name = /^[A-Za-z_][A-Za-z0-9_]*/.exec(value)?.[0];
-  return name !== undefined && name !== 'True' && name !== 'False' && name !== 'None';
+  if (name !== undefined && name !== 'True' && name !== 'False' && name !== 'None') return true;
+  // Only now the address test: Node's IPv6 pattern costs milliseconds on its first use.
+  return isIP(value) !== 0;
 }
 
 /** One `key=value` token of a host line. */
