@@ -30,6 +30,14 @@ describe('journal store', () => {
     expect(await loadJournal(base, 'k1')).toBeUndefined();
   });
 
+  it('says where the journal cannot be read (a directory in its place), exit 2, instead of a stack', async () => {
+    await mkdir(journalPath(base, 'k1'), { recursive: true });
+    const error = await loadJournal(base, 'k1').catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(KsprayError);
+    expect(error).toMatchObject({ exitCode: 2, message: `cannot read the run journal ${journalPath(base, 'k1')}: it is a directory` });
+    expect((error as KsprayError).hint).toMatch(/move it aside/);
+  });
+
   it('saves under .kspray/state/<cluster>.json, mode 0600, and loads the same journal back', async () => {
     const journal = startStep(sample(), 'hop1:facts', { at: '2024-05-01T10:00:01Z', hop: 1, kind: 'facts' });
 

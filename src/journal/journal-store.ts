@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { KsprayError, UsageError } from '../util/errors.js';
+import { fileError } from '../util/fs-errors.js';
 import { JOURNAL_VERSION, JournalSchema, type Journal } from './journal-schema.js';
 import { redactDeep } from './redact-deep.js';
 
@@ -36,7 +37,8 @@ export async function loadJournal(baseDir: string, cluster: string): Promise<Jou
     text = await readFile(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
+    // A directory or an unreadable file where the journal goes: said with its path, not as a stack.
+    throw fileError(error, path, 'read the run journal', { fix: `kspray keeps its run journal there: if nothing of yours is in ${path}, move it aside, then run again` });
   }
   return parseJournal(text, path, cluster);
 }

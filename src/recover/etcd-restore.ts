@@ -5,10 +5,14 @@
  * apply took or, when there is none or the operator says so, from the live
  * database of the first member (which needs --skip-hash-check). Printed, not
  * run: restoring etcd rewrites the cluster's whole state, and an operator
- * runs it step by step, checking each. Pure.
+ * runs it step by step, checking each. Every value from the cluster file or
+ * the journal (a path, the certificate directory) is one shell word of what
+ * is pasted: quoted by formatArgv where it is not plain; in a comment, a
+ * value that is not plain is shown as JSON. Pure.
  */
 import type { Cluster } from '../model/schema.js';
 import type { EtcdSnapshot } from '../etcd/snapshot.js';
+import { formatArgv } from '../process/exec-error.js';
 
 export interface RestoreInput {
   cluster: Cluster;
@@ -44,16 +48,22 @@ export function restoreProcedure(input: RestoreInput): string {
   const first = members[0];
   if (!first) return `${input.cluster.name} has no etcd member in the cluster file: nothing to restore.`;
   const certDir = input.cluster.preflight?.etcdCertDir ?? DEFAULT_CERT_DIR;
-  const peer = (m: Member) => `https://${m.address}:2380`;
-  const etcdctl = (m: Member) => `ETCDCTL_API=3 etcdctl --endpoints=https://${m.address}:2379 --cacert=${certDir}/ca.pem --cert=${certDir}/admin-${m.host}.pem --key=${certDir}/admin-${m.host}-key.pem`;
+  // An IPv6 address goes in brackets in a URL.
+  const url = (m: Member, port: number) => `https://${m.address.includes(':') ? `[${m.address}]` : m.address}:${port}`;
+  const peer = (m: Member) => url(m, 2380);
+  const etcdctl = (m: Member) => formatArgv(['ETCDCTL_API=3', 'etcdctl', `--endpoints=${url(m, 2379)}`, `--cacert=${certDir}/ca.pem`, `--cert=${certDir}/admin-${m.host}.pem`, `--key=${certDir}/admin-${m.host}-key.pem`]);
+  const setInitialCluster = (initial: string, state: 'new' | 'existing') =>
+    formatArgv(['sed', '-i', '-e', `s|^ETCD_INITIAL_CLUSTER=.*|ETCD_INITIAL_CLUSTER=${initial}|`, '-e', `s|^ETCD_INITIAL_CLUSTER_STATE=.*|ETCD_INITIAL_CLUSTER_STATE=${state}|`, ENV_FILE]);
   const live = input.fromLiveDb || input.snapshot === undefined;
   const source = live ? `${DATA_DIR}.broken-${input.stamp}/member/snap/db` : input.snapshot!.path;
+  // In a comment, a journal value that is not a plain word is shown as JSON: a newline in it cannot end the comment.
+  const noted = (value: string) => (/^[\w@%+=:,./-]+$/.test(value) ? value : JSON.stringify(value));
   const out: string[] = [
     `# Restore etcd of ${input.cluster.name} to a single member, then add the others back one at a time.`,
     `# Members (Kubespray's names, in the order of the etcd group): ${members.map((m) => `${m.name}=${m.host} (${m.address})`).join(', ')}.`,
     live
       ? `# Source: the live database of ${first.host} (${input.snapshot ? 'asked with --from-live-db' : 'no snapshot was recorded by kspray'}); it carries no snapshot hash, hence --skip-hash-check.`
-      : `# Source: the snapshot kspray took before ${input.snapshot!.stepId} at ${input.snapshot!.at}: ${input.snapshot!.path} on ${input.snapshot!.host}, ${input.snapshot!.sizeBytes} bytes, revision ${input.snapshot!.revision}, sha256 ${input.snapshot!.sha256}.`,
+      : `# Source: the snapshot kspray took before ${noted(input.snapshot!.stepId)} at ${noted(input.snapshot!.at)}: ${noted(input.snapshot!.path)} on ${noted(input.snapshot!.host)}, ${input.snapshot!.sizeBytes} bytes, revision ${input.snapshot!.revision}, sha256 ${noted(input.snapshot!.sha256)}.`,
     '# Run each step on the host it names, as root, and check it before the next. Nothing here is run by kspray.',
     '',
     `## 1. Stop etcd on every member (the API servers lose their backend now)`,
@@ -61,12 +71,12 @@ export function restoreProcedure(input: RestoreInput): string {
     '',
     `## 2. Restore ${first.name} on ${first.host} alone`,
   ];
-  if (!live && input.snapshot!.host !== first.host) out.push(`[${input.snapshot!.host}]  scp ${input.snapshot!.path} ${first.host}:${input.snapshot!.path}`);
-  if (!live) out.push(`[${first.host}]  sha256sum ${input.snapshot!.path}   # must print ${input.snapshot!.sha256}`);
+  if (!live && input.snapshot!.host !== first.host) out.push(`[${noted(input.snapshot!.host)}]  ${formatArgv(['scp', input.snapshot!.path, `${first.host}:${input.snapshot!.path}`])}`);
+  if (!live) out.push(`[${first.host}]  ${formatArgv(['sha256sum', input.snapshot!.path])}   # must print ${noted(input.snapshot!.sha256)}`);
   out.push(
     `[${first.host}]  mv ${DATA_DIR} ${DATA_DIR}.broken-${input.stamp}`,
-    `[${first.host}]  ETCDCTL_API=3 etcdctl snapshot restore ${source} --name ${first.name} --initial-cluster ${first.name}=${peer(first)} --initial-cluster-token ${TOKEN} --initial-advertise-peer-urls ${peer(first)} --data-dir ${DATA_DIR}${live ? ' --skip-hash-check' : ''}`,
-    `[${first.host}]  sed -i -e 's|^ETCD_INITIAL_CLUSTER=.*|ETCD_INITIAL_CLUSTER=${first.name}=${peer(first)}|' -e 's|^ETCD_INITIAL_CLUSTER_STATE=.*|ETCD_INITIAL_CLUSTER_STATE=new|' ${ENV_FILE}`,
+    `[${first.host}]  ${formatArgv(['ETCDCTL_API=3', 'etcdctl', 'snapshot', 'restore', source, '--name', first.name, '--initial-cluster', `${first.name}=${peer(first)}`, '--initial-cluster-token', TOKEN, '--initial-advertise-peer-urls', peer(first), '--data-dir', DATA_DIR, ...(live ? ['--skip-hash-check'] : [])])}`,
+    `[${first.host}]  ${setInitialCluster(`${first.name}=${peer(first)}`, 'new')}`,
     `[${first.host}]  systemctl start etcd`,
     `[${first.host}]  ${etcdctl(first)} endpoint health   # must say healthy`,
   );
@@ -79,7 +89,7 @@ export function restoreProcedure(input: RestoreInput): string {
       `## ${index + 3}. Add ${member.name} on ${member.host} back`,
       `[${first.host}]  ${etcdctl(first)} member add ${member.name} --peer-urls=${peer(member)}`,
       `[${member.host}]  mv ${DATA_DIR} ${DATA_DIR}.broken-${input.stamp}`,
-      `[${member.host}]  sed -i -e 's|^ETCD_INITIAL_CLUSTER=.*|ETCD_INITIAL_CLUSTER=${initial}|' -e 's|^ETCD_INITIAL_CLUSTER_STATE=.*|ETCD_INITIAL_CLUSTER_STATE=existing|' ${ENV_FILE}`,
+      `[${member.host}]  ${setInitialCluster(initial, 'existing')}`,
       `[${member.host}]  systemctl start etcd`,
       `[${first.host}]  ${etcdctl(first)} endpoint health --cluster   # every member joined so far healthy`,
     );
@@ -88,7 +98,7 @@ export function restoreProcedure(input: RestoreInput): string {
   out.push(
     '',
     `## ${members.length + 2}. Make every member's ${ENV_FILE} name the whole cluster again`,
-    ...members.map((m) => `[${m.host}]  sed -i -e 's|^ETCD_INITIAL_CLUSTER=.*|ETCD_INITIAL_CLUSTER=${full}|' -e 's|^ETCD_INITIAL_CLUSTER_STATE=.*|ETCD_INITIAL_CLUSTER_STATE=existing|' ${ENV_FILE}`),
+    ...members.map((m) => `[${m.host}]  ${setInitialCluster(full, 'existing')}`),
     `[${first.host}]  ${etcdctl(first)} member list -w table`,
     '',
     `# Then check the API (kubectl get nodes) and run \`kspray status -c FILE\`: the next apply resumes where the journal says.`,
