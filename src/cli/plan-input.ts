@@ -265,7 +265,8 @@ export async function buildPlanContext(flags: PlanFlags, read: LiveRead = {}): P
     );
   }
   const to = parseVersionSpec(request.target);
-  checkCanaryFits(flags.canary, request.canary, loaded.cluster.nodes.filter((node) => node.roles.includes('worker')).length);
+  // The canary is taken from the pure workers (plan/steps.ts): a control-plane node that also works is upgraded with the control plane.
+  checkCanaryFits(flags.canary, request.canary, pureWorkers(loaded.cluster).length);
 
   const cache = cacheDir();
   const localAnsible = loaded.cluster.kubespray.ansible === 'system' ? await detectAnsibleCached(cache) : undefined;
