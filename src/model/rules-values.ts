@@ -6,6 +6,9 @@
  *   no control character, line or paragraph separator (Ansible splits the INI
  *   file with Python's splitlines) and no Jinja delimiter (INI has no
  *   `!unsafe`: a value there would be templated);
+ * - the preflight settings hold no Jinja delimiter either: kspray hands them
+ *   to its own playbooks as JSON extra-vars on the command line, which have
+ *   no `!unsafe` and which Ansible templates wherever a play reads them;
  * - variable names are Ansible variable names, labels follow Kubernetes';
  * - secrets are never written in clear where the inventory (0644) would get them.
  * Pure: each problem names its path; load-positions.ts maps it to file:line:col.
@@ -35,7 +38,7 @@ const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0
 const MAX_INI_DEPTH = 32;
 
 export function valueRules(cluster: Cluster): RuleProblem[] {
-  return [...uncarriable(cluster), ...nodeValues(cluster), ...extraVars(cluster)];
+  return [...uncarriable(cluster), ...nodeValues(cluster), ...extraVars(cluster), ...preflightValues(cluster)];
 }
 
 function error(path: Path, message: string, fix: string, atKey = false): RuleProblem {
@@ -152,6 +155,20 @@ function extraVars(cluster: Cluster): RuleProblem[] {
     problems.push(...jinjaKeys(value, ['extraVars', key]));
   }
   return problems;
+}
+
+/** Every string of preflight.* (cachePaths, the etcd settings, and any added later): playbooks/*.yml read them as `-e '{"kspray_…": …}'`. */
+function preflightValues(cluster: Cluster): RuleProblem[] {
+  const walk = (value: unknown, path: Path): RuleProblem[] => {
+    if (typeof value === 'string') {
+      return hasJinjaDelimiter(value)
+        ? [error(path, 'holds a Jinja delimiter ({{, {% or {#), which Ansible would template in kspray\'s own playbooks', 'write the literal value; a value must never become an expression')]
+        : [];
+    }
+    if (Array.isArray(value)) return value.flatMap((item, index) => walk(item, [...path, index]));
+    return [];
+  };
+  return Object.entries(cluster.preflight ?? {}).flatMap(([key, value]) => walk(value, ['preflight', key]));
 }
 
 /** Keys are never templated, but a key that looks like a template is a value in the wrong place. */
