@@ -16,7 +16,7 @@
 import { isIP } from 'node:net';
 import type { Cluster } from './schema.js';
 import type { RuleProblem } from './rules.js';
-import { isSecretName, isSecretRef } from './secret-names.js';
+import { isPlainSwitch, isSecretName, isSecretRef } from './secret-names.js';
 import { hasJinjaDelimiter } from '../ansible/ansible-yaml.js';
 
 type Path = Array<string | number>;
@@ -179,11 +179,6 @@ function jinjaKeys(value: unknown, path: Path): RuleProblem[] {
     ...(hasJinjaDelimiter(key) ? [error([...path, key], 'the key holds a Jinja delimiter ({{, {% or {#)', 'write a literal key', true)] : []),
     ...jinjaKeys(item, [...path, key]),
   ]);
-}
-
-/** A boolean or a number under a secret-looking name (kube_token_auth: true) is a setting, not a secret. */
-function isPlainSwitch(value: unknown): boolean {
-  return typeof value === 'boolean' || typeof value === 'number' || value === null;
 }
 
 function labelKeyProblem(key: string): string | undefined {
