@@ -7,6 +7,7 @@
  * removed cannot be unset by kspray and is reported. Pure.
  */
 import type { HostVars } from '../ansible/group-vars.js';
+import { canonicalJson } from '../util/canonical-json.js';
 
 export interface GroupVarsDiff {
   /** Differs alike on every host: a cluster setting (typed field or extraVars). */
@@ -40,12 +41,7 @@ export function diffGroupVars(operator: HostVars, sample: HostVars): GroupVarsDi
   return diff;
 }
 
+/** The same data whatever its key order (canonicalJson); absent is not null (canonicalJson writes both as `null`). */
 function sameValue(a: unknown, b: unknown): boolean {
-  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
-}
-
-function canonical(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(canonical);
-  if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.keys(value).sort().map((key) => [key, canonical((value as Record<string, unknown>)[key])]));
-  return value;
+  return a === undefined || b === undefined ? a === b : canonicalJson(a) === canonicalJson(b);
 }

@@ -6,6 +6,9 @@
  *   no control character, line or paragraph separator (Ansible splits the INI
  *   file with Python's splitlines) and no Jinja delimiter (INI has no
  *   `!unsafe`: a value there would be templated);
+ * - the preflight settings hold no Jinja delimiter either: kspray hands them
+ *   to its own playbooks as JSON extra-vars on the command line, which have
+ *   no `!unsafe` and which Ansible templates wherever a play reads them;
  * - variable names are Ansible variable names, labels follow Kubernetes';
  * - secrets are never written in clear where the inventory (0644) would get them.
  * Pure: each problem names its path; load-positions.ts maps it to file:line:col.
@@ -13,7 +16,7 @@
 import { isIP } from 'node:net';
 import type { Cluster } from './schema.js';
 import type { RuleProblem } from './rules.js';
-import { isSecretName, isSecretRef } from './secret-names.js';
+import { isPlainSwitch, isSecretName, isSecretRef } from './secret-names.js';
 import { hasJinjaDelimiter } from '../ansible/ansible-yaml.js';
 
 type Path = Array<string | number>;
@@ -35,7 +38,7 @@ const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0
 const MAX_INI_DEPTH = 32;
 
 export function valueRules(cluster: Cluster): RuleProblem[] {
-  return [...uncarriable(cluster), ...nodeValues(cluster), ...extraVars(cluster)];
+  return [...uncarriable(cluster), ...nodeValues(cluster), ...extraVars(cluster), ...preflightValues(cluster)];
 }
 
 function error(path: Path, message: string, fix: string, atKey = false): RuleProblem {
@@ -154,6 +157,20 @@ function extraVars(cluster: Cluster): RuleProblem[] {
   return problems;
 }
 
+/** Every string of preflight.* (cachePaths, the etcd settings, and any added later): playbooks/*.yml read them as `-e '{"kspray_…": …}'`. */
+function preflightValues(cluster: Cluster): RuleProblem[] {
+  const walk = (value: unknown, path: Path): RuleProblem[] => {
+    if (typeof value === 'string') {
+      return hasJinjaDelimiter(value)
+        ? [error(path, 'holds a Jinja delimiter ({{, {% or {#), which Ansible would template in kspray\'s own playbooks', 'write the literal value; a value must never become an expression')]
+        : [];
+    }
+    if (Array.isArray(value)) return value.flatMap((item, index) => walk(item, [...path, index]));
+    return [];
+  };
+  return Object.entries(cluster.preflight ?? {}).flatMap(([key, value]) => walk(value, ['preflight', key]));
+}
+
 /** Keys are never templated, but a key that looks like a template is a value in the wrong place. */
 function jinjaKeys(value: unknown, path: Path): RuleProblem[] {
   if (Array.isArray(value)) return value.flatMap((item, index) => jinjaKeys(item, [...path, index]));
@@ -162,11 +179,6 @@ function jinjaKeys(value: unknown, path: Path): RuleProblem[] {
     ...(hasJinjaDelimiter(key) ? [error([...path, key], 'the key holds a Jinja delimiter ({{, {% or {#)', 'write a literal key', true)] : []),
     ...jinjaKeys(item, [...path, key]),
   ]);
-}
-
-/** A boolean or a number under a secret-looking name (kube_token_auth: true) is a setting, not a secret. */
-function isPlainSwitch(value: unknown): boolean {
-  return typeof value === 'boolean' || typeof value === 'number' || value === null;
 }
 
 function labelKeyProblem(key: string): string | undefined {

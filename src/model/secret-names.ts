@@ -16,6 +16,11 @@ export function isSecretName(name: string): boolean {
   return (SECRET_NAME.test(name) && !NOT_SECRET.test(name)) || /^vault_/i.test(name);
 }
 
+/** A boolean, a number or null under a secret-looking name (kube_token_auth: true) is a setting, not a secret. */
+export function isPlainSwitch(value: unknown): boolean {
+  return typeof value === 'boolean' || typeof value === 'number' || value === null;
+}
+
 /** `{ fromEnv: VAR }` or `{ fromFile: path }` and nothing else: how a secret is written wherever a value may be one. */
 export function isSecretRef(value: unknown): value is SecretRef {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;

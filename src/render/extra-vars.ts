@@ -11,7 +11,7 @@
  */
 import type { Cluster, SecretRef } from '../model/schema.js';
 import { stringifyForAnsible } from '../ansible/ansible-yaml.js';
-import { isSecretName, isSecretRef } from '../model/secret-names.js';
+import { isPlainSwitch, isSecretName, isSecretRef } from '../model/secret-names.js';
 import { registerSecret } from '../util/redact.js';
 import { isSecretValue, mapTypedVars, type VarValue } from '../vars/render.js';
 import { RUN_VARS } from '../vars/table.js';
@@ -52,8 +52,9 @@ export function renderExtraVars(cluster: Cluster, target: RenderTarget, resolveS
   for (const [key, value] of Object.entries(cluster.extraVars ?? {})) {
     if (isSecretRef(value)) {
       secret[key] = resolveSecret(value);
-    } else if (isSecretName(key) && typeof value === 'string') {
-      registerSecret(value);
+    } else if (isSecretName(key) && !isPlainSwitch(value)) {
+      // What validate promises for a secret-looking name: a list or map of credentials too.
+      registerStrings(value);
       secret[key] = value;
     } else {
       plain[key] = value;
@@ -69,6 +70,13 @@ export function renderExtraVars(cluster: Cluster, target: RenderTarget, resolveS
     secrets: Object.keys(secret).length > 0 ? `# Secrets for cluster ${cluster.name}: never commit this file.\n${toYaml(secret)}` : undefined,
     names,
   };
+}
+
+/** Every string of a value written in clear under a secret name is masked in what kspray prints. */
+function registerStrings(value: unknown): void {
+  if (typeof value === 'string') registerSecret(value);
+  else if (Array.isArray(value)) value.forEach(registerStrings);
+  else if (value !== null && typeof value === 'object') Object.values(value).forEach(registerStrings);
 }
 
 function toYaml(value: Record<string, unknown | VarValue>): string {

@@ -4,6 +4,7 @@ import { cluster as clusterSchema, type ClusterInput } from '../model/schema.js'
 import { renderInventory } from './inventory.js';
 import { renderExtraVars } from './extra-vars.js';
 import { renderTarget } from './target.js';
+import { clearSecrets, redact } from '../util/redact.js';
 
 const base: ClusterInput = {
   name: 't1',
@@ -53,5 +54,17 @@ describe('renderExtraVars', () => {
     expect(asked).toEqual(['{"fromEnv":"A"}', '{"fromFile":"x"}']);
     expect(out.vars).not.toContain('resolved-');
     expect(out.secrets).toContain('rbd_provisioner_secret: resolved-1');
+  });
+
+  it('writes a list or map under a secret-looking name to the secrets file, as validate says, and masks its strings', () => {
+    clearSecrets();
+    const withCredentials = clusterSchema.parse({ ...base, extraVars: { registry_token: ['tok-AAAA-1234'], docker_registry_credentials: { user: 'ops', password: 'pw-XYZ-987' }, kube_token_auth: true } });
+    const out = renderExtraVars(withCredentials, renderTarget(loadCatalog().requireTag('v2.16.0')), () => 'unused');
+    expect(out.vars).not.toMatch(/tok-AAAA-1234|pw-XYZ-987|registry_token|docker_registry_credentials/);
+    expect(out.vars).toContain('kube_token_auth: true');
+    expect(out.secrets).toContain('registry_token:\n  - tok-AAAA-1234\n');
+    expect(out.secrets).toContain('docker_registry_credentials:\n  user: ops\n  password: pw-XYZ-987\n');
+    expect(redact('token tok-AAAA-1234, password pw-XYZ-987')).toBe('token ***, password ***');
+    clearSecrets();
   });
 });
