@@ -18,7 +18,7 @@ import { startSharedRun } from '../src/apply/shared-run.js';
 import type { ProgressState } from '../src/ansible/host-progress.js';
 import type { StepOutcome } from '../src/apply/run-step.js';
 import type { PlanStep } from '../src/plan/types.js';
-import { serialListArg } from '../src/plan/wave-run.js';
+import { serialListVars } from '../src/plan/wave-run.js';
 
 const WORKER_PLAY = 'Finally handle worker upgrades, based on given batch size';
 const WAVES = [['n1'], ['n2', 'n3'], ['n4', 'n5']];
@@ -82,7 +82,7 @@ describe('startSharedRun (real ansible-playbook)', () => {
     await writeFile(join(dir, `hosts-${run}.ini`), inventory(order));
     const argv = playbookArgv({
       playbook: join(dir, 'upgrade.yml'), inventory: join(dir, `hosts-${run}.ini`),
-      extraVars: { journal, ...extra }, extraVarsJson: serialListArg(WAVES.map((w) => w.length)), limit: WAVES.flat().join(','),
+      extraVars: { journal, ...extra }, ownVars: serialListVars(WAVES.map((w) => w.length)), limit: WAVES.flat().join(','),
     });
     const steps: PlanStep[] = WAVES.map((hosts, i) => ({
       id: `hop1:workers-${i + 1}`, kind: 'workers', hop: 1, kubesprayTag: 'v2.16.0', title: `wave ${i + 1}`, limit: WAVES.flat().join(','),

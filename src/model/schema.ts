@@ -295,7 +295,8 @@ export const cluster = z.strictObject({
     overrideSystemHostname: optional(z.boolean(), 'Set each host\'s hostname to its inventory name'),
   })),
   preflight: z.optional(z.strictObject({
-    cachePaths: optional(z.array(z.string()), 'Stale caches removed from control-plane hosts; default /root/.kube/http-cache, /root/.docker/config'),
+    // Removed as root on every control-plane host, every hop: an absolute path below /, never / itself, no . or .. to climb out.
+    cachePaths: optional(z.array(z.string().check(z.regex(/^(\/(?!\.\.?(\/|$))[^/\0\n]+)+$/, { message: 'must be an absolute path below / with no . or .. segment and no trailing /: kspray removes it as root on every control-plane host' }))), 'Stale caches removed from control-plane hosts; default /root/.kube/http-cache, /root/.docker/config'),
     etcdCertDir: optional(z.string(), 'etcd client certificates; default /etc/ssl/etcd/ssl'),
     etcdEndpoints: optional(z.array(z.string().check(z.regex(/^https?:\/\/[^\s,]+$/, { message: 'must be a client URL like https://127.0.0.1:2379' }))).check(z.minLength(1)), 'etcd client URLs etcdctl starts from on the first etcd host; default https://127.0.0.1:2379'),
     etcdTls: optional(z.boolean(), 'Use Kubespray\'s etcd client certificates (default true)'),

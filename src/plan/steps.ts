@@ -11,7 +11,7 @@ import type { PlanStep } from './types.js';
 import { join } from 'node:path';
 import { DEFAULT_CACHE_PATHS } from '../preflight/caches.js';
 import { playbooksDir } from '../util/paths.js';
-import { serialListArg } from './wave-run.js';
+import { serialListVars } from './wave-run.js';
 import { parseCountOrPercent, resolveCountOrPercent } from './count-or-percent.js';
 import { RUN_VARS } from '../vars/table.js';
 
@@ -62,7 +62,7 @@ export function buildHopSteps(input: StepInput): PlanStep[] {
     inventory: input.inventory,
     extraVarsFiles: input.extraVarsFiles,
     extraVars: { [RUN_VARS.kubeVersion]: input.kubeVersion, ...(typeof serial === 'number' ? { [RUN_VARS.serial]: String(serial) } : {}) },
-    ...(Array.isArray(serial) ? { extraVarsJson: serialListArg(serial) } : {}),
+    ...(Array.isArray(serial) ? { ownVars: serialListVars(serial) } : {}),
     playbook,
     ...(limit === null ? {} : { limit }),
   });
@@ -82,7 +82,7 @@ export function buildHopSteps(input: StepInput): PlanStep[] {
     // (ansible_user, ansible_port, become) reach kspray's own playbook too; its own -e comes last and wins.
     argv: playbookArgv({
       executable: input.executable, become: true, forks: input.forks, inventory: input.inventory, extraVarsFiles: input.extraVarsFiles,
-      extraVarsJson: JSON.stringify({ kspray_hosts: groups.controlPlane, kspray_cache_paths: cachePaths, kspray_result_dir: resultDir }),
+      ownVars: { kspray_hosts: groups.controlPlane, kspray_cache_paths: cachePaths, kspray_result_dir: resultDir },
       playbook: join(playbooksDir, 'cleanup-caches.yml'),
     }),
     serial: null, resultDir,
@@ -94,9 +94,11 @@ export function buildHopSteps(input: StepInput): PlanStep[] {
     steps.push({
       ...base, id: `hop${hop}:etcd-snapshot`, kind: 'etcd-snapshot', title: 'Take an etcd snapshot on the first etcd host',
       limit: `${groups.etcd}[0]`, hosts: [firstEtcd],
-      argv: [input.executable, '-b', '-f', String(input.forks), '-i', input.inventory, ...input.extraVarsFiles.flatMap((file) => ['-e', `@${file}`]),
-        '-e', JSON.stringify({ kspray_hosts: `${groups.etcd}[0]`, kspray_result_dir: snapshotDir, kspray_snapshot_label: `${cluster.name}-hop${hop}-${tag}`, ...etcdVars(cluster) }),
-        join(playbooksDir, 'etcd-snapshot.yml')],
+      argv: playbookArgv({
+        executable: input.executable, become: true, forks: input.forks, inventory: input.inventory, extraVarsFiles: input.extraVarsFiles,
+        ownVars: { kspray_hosts: `${groups.etcd}[0]`, kspray_result_dir: snapshotDir, kspray_snapshot_label: `${cluster.name}-hop${hop}-${tag}`, ...etcdVars(cluster) },
+        playbook: join(playbooksDir, 'etcd-snapshot.yml'),
+      }),
       serial: null, resultDir: snapshotDir,
     });
   }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadCatalog } from '../catalog/load.js';
-import { inNodeOrder, serialListArg, sharedRunFrom, waveRunArgv, workerOrder, workerUpgradePlay } from './wave-run.js';
+import { ownVarsJson } from '../ansible/playbook-argv.js';
+import { inNodeOrder, serialListVars, sharedRunFrom, waveRunArgv, workerOrder, workerUpgradePlay } from './wave-run.js';
 import type { PlanStep } from './types.js';
 
 const WORKER_PLAY = 'Finally handle worker upgrades, based on given batch size';
@@ -23,7 +24,7 @@ describe('workerUpgradePlay', () => {
 });
 
 describe('waveRunArgv', () => {
-  const argv = ['ansible-playbook', '-i', 'inv', '-e', 'kube_version=v1.17.12', '-e', serialListArg([1, 2, 2]), 'upgrade-cluster.yml', '--limit', 'a,b,c,d,e'];
+  const argv = ['ansible-playbook', '-i', 'inv', '-e', 'kube_version=v1.17.12', '-e', ownVarsJson(serialListVars([1, 2, 2])), 'upgrade-cluster.yml', '--limit', 'a,b,c,d,e'];
 
   it('narrows a shared run to the waves left: their hosts, their sizes', () => {
     expect(waveRunArgv(argv, [['b', 'c'], ['d', 'e']])).toEqual(['ansible-playbook', '-i', 'inv', '-e', 'kube_version=v1.17.12', '-e', '{"serial":[2,2]}', 'upgrade-cluster.yml', '--limit', 'b,c,d,e']);

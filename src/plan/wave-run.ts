@@ -9,15 +9,16 @@
  * Kubespray's plays stops the run in the batch that failed, before the next
  * wave is drained. Pure.
  */
+import { ownVarsJson } from '../ansible/playbook-argv.js';
 import type { GroupNames } from '../catalog/groups.js';
 import type { UpgradePlay } from '../catalog/schema.js';
 import { isWorkerStep } from './step-kinds.js';
 import type { PlanHop, PlanStep } from './types.js';
 import { RUN_VARS } from '../vars/table.js';
 
-/** The `-e` value that sets serial to the wave sizes, in order. */
-export function serialListArg(sizes: readonly number[]): string {
-  return JSON.stringify({ [RUN_VARS.serial]: sizes });
+/** The variables that set serial to the wave sizes, in order. */
+export function serialListVars(sizes: readonly number[]): Record<string, number[]> {
+  return { [RUN_VARS.serial]: [...sizes] };
 }
 
 /**
@@ -42,7 +43,7 @@ export function waveRunArgv(argv: readonly string[], waves: ReadonlyArray<readon
   if (limit < 0 || serial < 0) throw new Error('waveRunArgv: not the argv of a shared wave run (no --limit or serial list)');
   const next = [...argv];
   next[limit + 1] = waves.flat().join(',');
-  next[serial] = serialListArg(waves.map((wave) => wave.length));
+  next[serial] = ownVarsJson(serialListVars(waves.map((wave) => wave.length)));
   return next;
 }
 

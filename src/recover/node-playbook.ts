@@ -7,6 +7,7 @@
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { playbookArgv, runPlaybookArgv } from '../ansible/playbook.js';
+import { ownVarsJson } from '../ansible/playbook-argv.js';
 import { parseRecapLines } from '../preflight/host-facts.js';
 import { tailLines } from '../process/exec.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
@@ -125,7 +126,7 @@ export async function runRecoverPlaybook(options: RecoverPlaybookOptions): Promi
       kspray_restore_node: options.node, kspray_restart: Boolean(options.restart), kspray_uncordon: Boolean(options.uncordon),
     } : {}),
   };
-  await writeFileAtomic(varsFile, `${JSON.stringify(vars, null, 2)}\n`, { mode: 0o600 });
+  await writeFileAtomic(varsFile, `${ownVarsJson(vars, 2)}\n`, { mode: 0o600 });
   const argv = playbookArgv({
     executable: options.executable,
     playbook: join(playbooksDir, 'recover-node.yml'),
