@@ -7,6 +7,8 @@
  * not checked.
  */
 import { createHash } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probeFile } from '../src/mirror/files.js';
 import { probeMirror } from '../src/mirror/probe.js';
@@ -46,6 +48,28 @@ describe('files', () => {
     const url = `${files.url}/mirror/dl.k8s.io/kubeadm`;
     expect(await probeFile(url, { verify: true, sha256: sha('kubeadm-bytes'), timeoutMs: 2000 })).toMatchObject({ state: 'present', size: 13 });
     expect(await probeFile(url, { verify: true, sha256: sha('other'), timeoutMs: 2000 })).toMatchObject({ state: 'mismatch', reason: `sha256 ${sha('kubeadm-bytes')}, the tag expects ${sha('other')}` });
+  });
+
+  it('asks a server that refuses HEAD with GET and judges its status and size: a missing or empty file is no file', async () => {
+    // HEAD answers 405, as some file servers do; GET answers as a web server (a redirect, a 404 page, an empty file).
+    const refusing = http.createServer((req, res) => {
+      if (req.method === 'HEAD') return void res.writeHead(405).end();
+      if (req.url === '/kubeadm') return void res.writeHead(200, { 'Content-Length': '13' }).end('kubeadm-bytes');
+      if (req.url === '/moved') return void res.writeHead(302, { Location: '/kubeadm' }).end('moved to /kubeadm\n');
+      if (req.url === '/empty') return void res.writeHead(200, { 'Content-Length': '0' }).end();
+      res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found\n');
+    });
+    await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(refusing.address() as AddressInfo).port}`;
+    try {
+      const ask = (path: string) => probeFile(`${base}${path}`, { verify: false, sha256: null, timeoutMs: 2000 });
+      expect(await ask('/kubeadm')).toEqual({ url: `${base}/kubeadm`, state: 'present', status: 200, size: 13, reason: 'answered GET (HEAD refused)' });
+      expect(await ask('/moved')).toMatchObject({ state: 'present', status: 200, size: 13 });
+      expect(await ask('/none')).toMatchObject({ state: 'missing', status: 404, reason: 'HTTP 404' });
+      expect(await ask('/empty')).toMatchObject({ state: 'missing', status: 200, size: 0 });
+    } finally {
+      await new Promise((resolve) => refusing.close(resolve));
+    }
   });
 
   it('says when nothing listens, and what is not an HTTP URL', async () => {

@@ -18,6 +18,8 @@ export interface MirrorRequest {
   signal?: AbortSignal | undefined;
   /** GET: every chunk of the body (then `body` stays empty). */
   onData?: (chunk: Buffer) => void;
+  /** GET: answered at the status and headers, the body never read (a HEAD for a server that refuses HEAD). */
+  headersOnly?: boolean;
   /** GET without onData: the most bytes kept (default 1 MiB); more is an error. */
   maxBodyBytes?: number;
 }
@@ -53,6 +55,12 @@ export function mirrorRequest(request: MirrorRequest): Promise<MirrorResponse> {
         headers: { 'User-Agent': 'kspray-mirror-check', ...request.headers },
         ...(url.protocol === 'https:' && request.ca ? { ca: request.ca } : {}),
       }, (res) => {
+        if (request.headersOnly) {
+          // Hanging up makes the unread response emit an error ("aborted"): nobody waits for it any more.
+          res.on('error', () => undefined);
+          settle({ ok: true, status: res.statusCode ?? 0, headers: res.headers, body: Buffer.alloc(0), bytes: 0 });
+          return;
+        }
         const chunks: Buffer[] = [];
         let bytes = 0;
         const limit = request.maxBodyBytes ?? 1024 * 1024;
