@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { Catalog } from '../catalog/catalog.js';
 import type { Cluster } from '../model/schema.js';
 import type { PlanDocument, PlanHop, PlanStep } from '../plan/types.js';
-// Both tiny and free of dependencies: fine to load at start-up.
+// Loaded at start-up (the help lists the checks synchronously): the list of checks, each check module with its pure logic; no I/O.
 import { checksHelp } from '../preflight/registry.js';
 import { UsageError } from '../util/errors.js';
 import { printJson, printStderr, printStdout } from './output.js';
