@@ -7,6 +7,8 @@
  * not checked.
  */
 import { createHash } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probeFile } from '../src/mirror/files.js';
 import { probeMirror } from '../src/mirror/probe.js';
@@ -30,6 +32,19 @@ afterAll(async () => {
   await Promise.all([files.stop(), open.stop(), locked.stop()]);
 });
 
+/** A file server that answers HEAD with 405, as some do; GET as a web server: a file, a redirect with a page, a 404 page, an empty file. */
+async function startHeadRefusingServer(): Promise<{ url: string; stop(): Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    if (req.method === 'HEAD') return void res.writeHead(405).end();
+    if (req.url === '/kubeadm') return void res.writeHead(200, { 'Content-Length': '13' }).end('kubeadm-bytes');
+    if (req.url === '/moved') return void res.writeHead(302, { Location: '/kubeadm' }).end('moved to /kubeadm\n');
+    if (req.url === '/empty') return void res.writeHead(200, { 'Content-Length': '0' }).end();
+    res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found\n');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, stop: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
 const tokens = () => new Map<string, Promise<string | undefined>>();
 
 describe('files', () => {
@@ -46,6 +61,31 @@ describe('files', () => {
     const url = `${files.url}/mirror/dl.k8s.io/kubeadm`;
     expect(await probeFile(url, { verify: true, sha256: sha('kubeadm-bytes'), timeoutMs: 2000 })).toMatchObject({ state: 'present', size: 13 });
     expect(await probeFile(url, { verify: true, sha256: sha('other'), timeoutMs: 2000 })).toMatchObject({ state: 'mismatch', reason: `sha256 ${sha('kubeadm-bytes')}, the tag expects ${sha('other')}` });
+  });
+
+  it('asks a server that refuses HEAD with GET and judges its status and size: a missing or empty file is no file', async () => {
+    const refusing = await startHeadRefusingServer();
+    const base = refusing.url;
+    try {
+      const ask = (path: string) => probeFile(`${base}${path}`, { verify: false, sha256: null, timeoutMs: 2000 });
+      expect(await ask('/kubeadm')).toEqual({ url: `${base}/kubeadm`, state: 'present', status: 200, size: 13, reason: 'answered GET (HEAD refused)' });
+      expect(await ask('/moved')).toMatchObject({ state: 'present', status: 200, size: 13 });
+      expect(await ask('/none')).toMatchObject({ state: 'missing', status: 404, reason: 'HTTP 404' });
+      expect(await ask('/empty')).toMatchObject({ state: 'missing', status: 200, size: 0 });
+    } finally {
+      await refusing.stop();
+    }
+  });
+
+  it('checks the sha256 of the file a redirect leads to, not of the redirect\'s page and the file', async () => {
+    const redirecting = await startHeadRefusingServer();
+    try {
+      const verify = (path: string) => probeFile(`${redirecting.url}${path}`, { verify: true, sha256: sha('kubeadm-bytes'), timeoutMs: 2000 });
+      expect(await verify('/moved')).toMatchObject({ state: 'present', status: 200, size: 13 });
+      expect(await verify('/none')).toMatchObject({ state: 'missing', status: 404, reason: 'HTTP 404' });
+    } finally {
+      await redirecting.stop();
+    }
   });
 
   it('says when nothing listens, and what is not an HTTP URL', async () => {

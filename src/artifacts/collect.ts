@@ -14,7 +14,6 @@ import type { Cluster } from '../model/schema.js';
 import type { PlanHop } from '../plan/types.js';
 import { renderExtraVars } from '../render/extra-vars.js';
 import { renderTarget } from '../render/target.js';
-import { UsageError } from '../util/errors.js';
 import { artifactsCachePath, artifactsFingerprint, readCachedArtifacts, writeCachedArtifacts } from './cache.js';
 import { hopArtifactsFrom } from './hop-result.js';
 import { loadKubeadmDefaults, type KubeadmDefaults } from './kubeadm-images.js';
@@ -22,14 +21,6 @@ import { templateHop } from './template-hop.js';
 import type { HopArtifacts } from './types.js';
 
 export type ArtifactsHop = Pick<PlanHop, 'index' | 'tag' | 'sha' | 'fromVersion' | 'toVersion' | 'fromTag' | 'groups' | 'workspace'> & { ansible: Pick<PlanHop['ansible'], 'executable'> };
-
-/** The hops asked for: all, or hop N (as `kspray plan` numbers them). */
-export function selectHops<H extends { index: number }>(hops: readonly H[], hop: number | undefined): H[] {
-  if (hop === undefined) return [...hops];
-  const chosen = hops.find((h) => h.index === hop);
-  if (!chosen) throw new UsageError(`--hop ${hop}: the plan has ${hops.length} hop(s)`, `pass --hop 1 … ${hops.length}, as \`kspray plan\` numbers them`);
-  return [chosen];
-}
 
 export interface CollectOptions<H extends ArtifactsHop = ArtifactsHop> {
   hops: readonly H[];

@@ -67,7 +67,8 @@ async function runArtifactsCommand(versions: string | undefined, options: Artifa
     else printStderr(`${built.loaded.cluster.name} already runs ${built.version}: no hop, nothing to download`);
     return;
   }
-  const { collectArtifacts, architecturesOf, selectHops } = await import('../artifacts/collect.js');
+  const { collectArtifacts, architecturesOf } = await import('../artifacts/collect.js');
+  const { selectHops } = await import('../preflight/select-hops.js');
   const { artifactsDocument, filesList, imagesList } = await import('../artifacts/union.js');
   const { cacheDir } = await import('../util/paths.js');
   const plan = built.plan;

@@ -2,10 +2,11 @@ import type { Command } from 'commander';
 import type { Catalog } from '../catalog/catalog.js';
 import type { Cluster } from '../model/schema.js';
 import type { PlanDocument, PlanHop, PlanStep } from '../plan/types.js';
-// Both tiny and free of dependencies: fine to load at start-up.
+// Loaded at start-up (the help lists the checks synchronously): the list of checks, each check module with its pure logic; no I/O.
 import { checksHelp } from '../preflight/registry.js';
 import { UsageError } from '../util/errors.js';
 import { printJson, printStderr, printStdout } from './output.js';
+import { ALLOW_UNREAD_FLAG, collectOption } from './plan-options.js';
 import type { PlanContext } from './plan-input.js';
 import type { GateVerdict } from '../apply/apply.js';
 import type { CheckOutcome } from '../preflight/types.js';
@@ -57,7 +58,7 @@ export function register(program: Command): void {
     .option('--manifests <dir>', 'also check these manifests (YAML, JSON, helm template output) for removed APIs')
     .option('--skip-hosts', 'do not run the host checks (etcd, caches, kubeadm dry run)')
     .option('--force-ansible', 'an Ansible outside a tag\'s range warns instead of blocking (as apply --force-ansible)')
-    .option('--allow-unread <var>', 'report this setting as allowed although a hop\'s tag does not read it (as render, plan and apply take it; repeatable)', (value: string, previous: string[] = []) => [...previous, value])
+    .option(ALLOW_UNREAD_FLAG, 'report this setting as allowed although a hop\'s tag does not read it (as render, plan and apply take it; repeatable)', collectOption)
     .option('--verify-checksums', 'the mirror check downloads every file and compares its sha256 (default: HEAD: its status and size, an empty file counts as missing)')
     .option('--json', 'print the report (JSON) alone on stdout')
     .addHelpText('after', () => `${HELP_AFTER}${checksHelp()}`)

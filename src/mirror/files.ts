@@ -6,7 +6,7 @@
  * with the one the tag checks.
  */
 import { createHash } from 'node:crypto';
-import { mirrorRequest, type MirrorResponse } from './http.js';
+import { mirrorRequest, type MirrorRequest, type MirrorResponse } from './http.js';
 
 export interface FileProbe {
   url: string;
@@ -40,7 +40,7 @@ export async function probeFile(url: string, options: FileProbeOptions): Promise
   if (target.protocol !== 'http:' && target.protocol !== 'https:') return { url, state: 'missing', reason: `${target.protocol} is no HTTP URL` };
   if (!options.verify) return head(url, target, options);
   const hash = createHash('sha256');
-  const answer = await follow(target, 'GET', options, (chunk) => hash.update(chunk));
+  const answer = await follow(target, 'GET', options, { onData: (chunk) => hash.update(chunk) });
   if (!answer.response.ok) return failed(url, answer.response);
   const { status, bytes } = answer.response;
   if (status < 200 || status >= 300) return { url, state: 'missing', status, reason: `HTTP ${status}` };
@@ -51,12 +51,9 @@ export async function probeFile(url: string, options: FileProbeOptions): Promise
 
 async function head(url: string, target: URL, options: FileProbeOptions): Promise<FileProbe> {
   let answer = await follow(target, 'HEAD', options);
-  // Some file servers answer HEAD with 405/501: ask with GET and stop after the headers.
-  if (answer.response.ok && (answer.response.status === 405 || answer.response.status === 501)) {
-    const stop = new AbortController();
-    answer = await follow(answer.url, 'GET', { ...options, signal: anySignal(options.signal, stop.signal) }, () => stop.abort());
-    if (!answer.response.ok && answer.response.aborted && !options.signal?.aborted) return { url, state: 'present', reason: 'answered GET (HEAD refused)' };
-  }
+  // Some file servers answer HEAD with 405/501: ask with GET, read its status and headers, and hang up before the body.
+  const refused = answer.response.ok && (answer.response.status === 405 || answer.response.status === 501);
+  if (refused) answer = await follow(answer.url, 'GET', options, { headersOnly: true });
   if (!answer.response.ok) return failed(url, answer.response);
   const { status, headers } = answer.response;
   if (status < 200 || status >= 300) return { url, state: 'missing', status, reason: `HTTP ${status}` };
@@ -64,13 +61,13 @@ async function head(url: string, target: URL, options: FileProbeOptions): Promis
   const size = length === undefined ? null : Number(length);
   // An empty file is a copy that failed part way: Kubespray's checksum would fail on every node.
   if (size === 0) return { url, state: 'missing', status, size, reason: 'an empty file (Content-Length: 0)' };
-  return { url, state: 'present', status, size };
+  return { url, state: 'present', status, size, ...(refused ? { reason: 'answered GET (HEAD refused)' } : {}) };
 }
 
-async function follow(start: URL, method: 'HEAD' | 'GET', options: FileProbeOptions, onData?: (chunk: Buffer) => void): Promise<{ url: URL; response: MirrorResponse }> {
+async function follow(start: URL, method: 'HEAD' | 'GET', options: FileProbeOptions, body: Pick<MirrorRequest, 'onData' | 'headersOnly'> = {}): Promise<{ url: URL; response: MirrorResponse }> {
   let url = start;
   for (let hop = 0; ; hop++) {
-    const response = await mirrorRequest({ url, method, timeoutMs: options.timeoutMs, ca: options.ca, signal: options.signal, ...(onData ? { onData } : {}) });
+    const response = await mirrorRequest({ url, method, timeoutMs: options.timeoutMs, ca: options.ca, signal: options.signal, ...body });
     const location = response.ok && response.status >= 300 && response.status < 400 ? response.headers.location : undefined;
     if (location === undefined) return { url, response };
     if (hop >= MAX_REDIRECTS) return { url, response: { ok: false, reason: `more than ${MAX_REDIRECTS} redirects` } };
@@ -80,8 +77,4 @@ async function follow(start: URL, method: 'HEAD' | 'GET', options: FileProbeOpti
 
 function failed(url: string, response: Extract<MirrorResponse, { ok: false }>): FileProbe {
   return { url, state: response.aborted ? 'not-checked' : 'missing', reason: response.reason };
-}
-
-function anySignal(...signals: Array<AbortSignal | undefined>): AbortSignal {
-  return AbortSignal.any(signals.filter((signal): signal is AbortSignal => signal !== undefined));
 }

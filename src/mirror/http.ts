@@ -16,8 +16,10 @@ export interface MirrorRequest {
   /** Extra CA certificates (PEM) for https. */
   ca?: string | undefined;
   signal?: AbortSignal | undefined;
-  /** GET: every chunk of the body (then `body` stays empty). */
+  /** GET: every chunk of a 2xx answer's body, the file (then `body` stays empty; another answer's body, a redirect's or an error page, is dropped). */
   onData?: (chunk: Buffer) => void;
+  /** GET: answered at the status and headers, the body never read (a HEAD for a server that refuses HEAD). */
+  headersOnly?: boolean;
   /** GET without onData: the most bytes kept (default 1 MiB); more is an error. */
   maxBodyBytes?: number;
 }
@@ -53,17 +55,26 @@ export function mirrorRequest(request: MirrorRequest): Promise<MirrorResponse> {
         headers: { 'User-Agent': 'kspray-mirror-check', ...request.headers },
         ...(url.protocol === 'https:' && request.ca ? { ca: request.ca } : {}),
       }, (res) => {
+        if (request.headersOnly) {
+          // Hanging up makes the unread response emit an error ("aborted"): nobody waits for it any more.
+          res.on('error', () => undefined);
+          settle({ ok: true, status: res.statusCode ?? 0, headers: res.headers, body: Buffer.alloc(0), bytes: 0 });
+          return;
+        }
         const chunks: Buffer[] = [];
         let bytes = 0;
         const limit = request.maxBodyBytes ?? 1024 * 1024;
+        const status = res.statusCode ?? 0;
         res.on('data', (chunk: Buffer) => {
           bytes += chunk.length;
-          if (request.onData) request.onData(chunk);
-          else if (bytes <= limit) chunks.push(chunk);
+          if (request.onData) {
+            // The file is a 2xx answer's body: a redirect's page or an error page is no part of its checksum.
+            if (status >= 200 && status < 300) request.onData(chunk);
+          } else if (bytes <= limit) chunks.push(chunk);
           else settle({ ok: false, reason: `answer larger than ${limit} bytes` });
         });
         res.on('error', (error) => settle({ ok: false, reason: describe(error) }));
-        res.on('end', () => settle({ ok: true, status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), bytes }));
+        res.on('end', () => settle({ ok: true, status, headers: res.headers, body: Buffer.concat(chunks), bytes }));
       });
     } catch (error) {
       settle({ ok: false, reason: describe(error) });

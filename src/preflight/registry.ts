@@ -4,28 +4,9 @@
  * help lines and the README table. A host check also blocks on a host
  * Ansible cannot reach.
  */
-import type { CheckNeeds } from './check-module.js';
 import { PREFLIGHT_CHECKS } from './checks/index.js';
-import type { Severity } from './types.js';
-
-export type { CheckNeeds } from './check-module.js';
-export { PREFLIGHT_CHECKS } from './checks/index.js';
-
-export interface CheckInfo {
-  id: string;
-  title: string;
-  severity: Severity;
-  needs: CheckNeeds;
-  hops: 'next' | 'each';
-  description: string;
-}
 
 export const CHECK_IDS: readonly string[] = PREFLIGHT_CHECKS.map((check) => check.id);
-
-export function checkInfo(id: string): CheckInfo | undefined {
-  const check = PREFLIGHT_CHECKS.find((candidate) => candidate.id === id);
-  return check && { id: check.id, needs: check.needs, title: check.docs.title, severity: check.docs.severity, hops: check.docs.hops, description: check.docs.description };
-}
 
 /** The position of a check in the list (unknown ids last), for stable ordering. */
 export function checkOrder(id: string): number {

@@ -23,6 +23,7 @@ import { PREFLIGHT_CHECKS } from './checks/index.js';
 import { scanManifestDir, type ManifestScan } from './manifests.js';
 import { checkOrder } from './registry.js';
 import { scanTargets } from './removed-apis.js';
+import { selectHops } from './select-hops.js';
 import { hopContextOf, openHostSource, type HostChecksOptions } from './run-host-checks.js';
 import type { CheckOutcome, Finding } from './types.js';
 import type { z } from 'zod';
@@ -76,16 +77,9 @@ export interface RunPreflightsOptions {
   log?: ((text: string) => void) | undefined;
 }
 
-export function selectHops(plan: PlanDocument, hop: number | undefined): PlanHop[] {
-  if (hop === undefined) return plan.hops;
-  const chosen = plan.hops.find((h) => h.index === hop);
-  if (!chosen) throw new UsageError(`--hop ${hop}: the plan has ${plan.hops.length} hop(s)`, `pass --hop 1 … ${plan.hops.length}, as \`kspray plan\` numbers them`);
-  return [chosen];
-}
-
 /** What to gather beyond the facts every check reads: the objects the removed-API check scans for these hops. */
 export function removedApiScan(plan: PlanDocument, hop: number | undefined): GatherOptions {
-  const contexts = selectHops(plan, hop).map(hopContextOf);
+  const contexts = selectHops(plan.hops, hop).map(hopContextOf);
   const removedApis = loadRemovedApis();
   return { selectServedKinds: (served) => scanTargets(served, contexts, removedApis) };
 }
@@ -93,7 +87,7 @@ export function removedApiScan(plan: PlanDocument, hop: number | undefined): Gat
 /** `checks`: the list to run (default: every check kspray has, checks/index.ts). */
 export async function runPreflights(options: RunPreflightsOptions, checkList: ReadonlyArray<PreflightCheck> = PREFLIGHT_CHECKS): Promise<PreflightReport> {
   const { plan, cluster, catalog } = options;
-  const hops = selectHops(plan, options.hop);
+  const hops = selectHops(plan.hops, options.hop);
   const contexts = hops.map(hopContextOf);
   const first = hops[0];
   if (!first) throw new UsageError('the plan has no hops: nothing to check');
