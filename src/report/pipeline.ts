@@ -136,7 +136,18 @@ function header(input: PipelineInput, lines: string[]): string {
     '# Each apply job keeps the cluster file it updated (kubernetes.version, kubespray.tag) as an artifact:',
     '# commit it once the upgrade is done.',
     ...lines,
-  ].join('\n');
+  ].map(oneCommentLine).join('\n');
+}
+
+/**
+ * A comment line holds values from flags and paths (--window, --runner-tag,
+ * the cluster file's path): a line break in one would end the comment and
+ * make the rest of the value YAML structure. Every character YAML 1.1
+ * (GitLab) or 1.2 breaks a line at, and every other control character, is a
+ * space there; the YAML itself holds the values exactly (stringify quotes them).
+ */
+function oneCommentLine(line: string): string {
+  return line.replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029]/g, ' ');
 }
 
 function variablesComment(input: PipelineInput, kubeconfig: string): string[] {
