@@ -87,11 +87,11 @@ export async function openClusterSide(loaded: LoadedCluster, flags: ClusterSideF
   return {
     async lock(runId, onLost) {
       const { acquireLease, keepLease, releaseLease } = await import('../kube/lease-lock.js');
-      const { describeHolder } = await import('../kube/lease-record.js');
+      const { describeHolder, leaseName } = await import('../kube/lease-record.js');
       const acquired = await acquireLease(client, { cluster, holder: { runId, host: hostname(), user: userName(), pid: process.pid } });
       if (!acquired.ok) {
         throw new InterruptedError(
-          `cannot take the cluster's lease kspray-${cluster} in kube-system: ${acquired.error.message}`,
+          `cannot take the cluster's lease ${leaseName(cluster)} in kube-system: ${acquired.error.message}`,
           'another kspray may be running against this cluster; check it, or the API (a Lease needs coordination.k8s.io rights), and run again',
         );
       }
@@ -99,7 +99,7 @@ export async function openClusterSide(loaded: LoadedCluster, flags: ClusterSideF
         const { holder, expiresAt } = acquired.value;
         throw new InterruptedError(
           `cluster ${cluster} is being upgraded by another kspray run: ${describeHolder(holder)}${expiresAt ? ` (its lease runs until ${expiresAt.toISOString()} unless renewed)` : ''}`,
-          `wait for it to end (kspray status -c FILE on that machine), or stop it there; its lease is the Lease kspray-${cluster} in kube-system`,
+          `wait for it to end (kspray status -c FILE on that machine), or stop it there; its lease is the Lease ${leaseName(cluster)} in kube-system`,
         );
       }
       const { lease, tookOver } = acquired.value;

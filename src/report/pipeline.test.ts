@@ -98,6 +98,12 @@ describe('pipelineDefinition', () => {
     expect(lab.variables.KSPRAY_WINDOW).toBe(window);
   });
 
+  it('names the Lease and the Secret in the cluster as kspray names them (a _ in the cluster name is not a Kubernetes name)', () => {
+    expect(pipelineDefinition(input('gitlab'))).toContain('# kspray-k1 and the Secret kspray-k1-journal), not in a CI cache.');
+    const text = pipelineDefinition({ ...input('github'), cluster: 'k_1' });
+    expect(text).toMatch(/# kspray-k-1-[0-9a-f]{8} and the Secret kspray-k-1-[0-9a-f]{8}-journal\), not in a CI cache\./);
+  });
+
   it('names where the file goes', () => {
     expect(pipelinePath('gitlab', 'k1')).toBe('.gitlab-ci.yml');
     expect(pipelinePath('github', 'k1')).toBe('.github/workflows/kspray-k1.yml');
