@@ -194,13 +194,6 @@ function sameRequest(a: PlanRequest, b: PlanRequest): boolean {
   return JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
 }
 
-/** A recorded plan some step of which ran and some step of which did not succeed. */
-export function unfinishedPlan(journal: Journal | undefined): PlanDocument | undefined {
-  if (!journal) return undefined;
-  const states = journal.plan.hops.flatMap((hop) => hop.steps).map((step) => journal.steps[step.id]?.status ?? 'pending');
-  return states.some((s) => s !== 'pending') && states.some((s) => s !== 'succeeded') ? journal.plan : undefined;
-}
-
 /** The journal the cluster keeps (when a kubeconfig answers), parsed; a damaged one is said, not used. */
 async function clusterJournal(loaded: LoadedCluster, flags: PlanFlags): Promise<{ journal: Journal | undefined; savedAt: string | undefined; text: string; problem?: string } | undefined> {
   const { readClusterJournal } = await import('./cluster-side.js');
@@ -246,7 +239,8 @@ export async function buildPlanContext(flags: PlanFlags, read: LiveRead = {}): P
   const journalShown = relative(process.cwd(), journalPath) || journalPath;
 
   // What is asked, and whether it resumes the journal's unfinished plan.
-  const unfinished = flags.replan ? undefined : unfinishedPlan(journal);
+  const journalFacts = journal ? await import('../journal/journal.js') : undefined;
+  const unfinished = flags.replan || !journal || !journalFacts ? undefined : journalFacts.unfinishedPlan(journal);
   let request: PlanRequest;
   let recorded: PlanDocument | undefined;
   if (flags.planFile) {
@@ -282,10 +276,9 @@ export async function buildPlanContext(flags: PlanFlags, read: LiveRead = {}): P
 
   const scan = read.forPreflight ? await removedApiScanFor({ ...base, from: { version: expectedFrom.version, tag: expectedFrom.tag ?? undefined } }) : {};
   const live = flags.noClusterApi ? undefined : await readLiveFacts(loaded, flags, scan);
-  const { journalClaim } = journal ? await import('../journal/journal.js') : { journalClaim: undefined };
   const resolved = resolveClusterState({
     file: fileClaim,
-    journal: journal && journalClaim ? journalClaim(journal, journalShown) : undefined,
+    journal: journal && journalFacts ? journalFacts.journalClaim(journal, journalShown) : undefined,
     live: live?.ok ? liveClaim(loaded, live) : undefined,
   });
   if (!resolved.ok) throw stateConflict(resolved);
@@ -407,6 +400,3 @@ function isPartition(waves: readonly string[][], workers: readonly string[]): bo
   return listed.length === workers.length && new Set(listed).size === listed.length && listed.every((host) => workers.includes(host));
 }
 
-export function makePlan(context: PlanContext): PlanDocument {
-  return context.plan;
-}

@@ -68,19 +68,25 @@ export function recordHopFinished(journal: Journal, input: { version: string; ta
  * (any step of it no longer pending, not every step succeeded).
  */
 export function journalClaim(journal: Journal, path: string): JournalClaim {
-  const inside = journal.plan.hops.find((hop) => {
-    const states = hop.steps.map((step) => journal.steps[step.id]?.status ?? 'pending');
-    return states.some((state) => state !== 'pending') && !states.every((state) => state === 'succeeded');
-  });
+  const inside = journal.plan.hops.find((hop) => partlyDone(journal, hop.steps));
   const finished = journal.clusterState;
-  const states = journal.plan.hops.flatMap((hop) => hop.steps).map((step) => journal.steps[step.id]?.status ?? 'pending');
-  const unfinished = states.some((state) => state !== 'pending') && states.some((state) => state !== 'succeeded');
   return {
     path,
-    ...(unfinished ? { planStart: { version: journal.plan.from.version, tag: journal.plan.from.tag } } : {}),
+    ...(unfinishedPlan(journal) ? { planStart: { version: journal.plan.from.version, tag: journal.plan.from.tag } } : {}),
     finished: finished ? { version: finished.version, tag: finished.tag, at: finished.at } : undefined,
     inHop: inside ? { index: inside.index, fromVersion: inside.fromVersion, fromTag: inside.fromTag, toVersion: inside.toVersion, tag: inside.tag } : undefined,
   };
+}
+
+/** The recorded plan when some step of it ran and some step of it did not succeed: the plan a run resumes. */
+export function unfinishedPlan(journal: Journal): PlanDocument | undefined {
+  return partlyDone(journal, journal.plan.hops.flatMap((hop) => hop.steps)) ? journal.plan : undefined;
+}
+
+/** Some of the steps no longer pending, not all of them succeeded. */
+function partlyDone(journal: Journal, steps: ReadonlyArray<{ id: string }>): boolean {
+  const states = steps.map((step) => journal.steps[step.id]?.status ?? 'pending');
+  return states.some((state) => state !== 'pending') && states.some((state) => state !== 'succeeded');
 }
 
 export interface StepSpec {
