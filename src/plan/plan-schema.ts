@@ -15,11 +15,10 @@
  */
 import { z } from 'zod';
 import { PLAN_VERSION } from './plan-version.js';
+import type { PlanDocument } from './types.js';
 import { FindingSchema } from '../preflight/report-schema.js';
 import { STEP_KINDS } from './step-kinds.js';
 import { RUN_VARS } from '../vars/table.js';
-
-export { PLAN_VERSION };
 
 const version = z.string().regex(/^v1\.\d+\.\d+$/, 'must be a Kubernetes version like v1.18.10');
 const tagName = z.string().regex(/^v2\.\d+\.\d+$/, 'must be a Kubespray tag like v2.14.2');
@@ -158,8 +157,6 @@ export const PlanDocumentSchema = z.strictObject({
   gates: z.array(PlanGateSchema).default([]).describe('Health gates between worker waves (upgrade.gates of the cluster file)'),
   warnings: z.array(z.string()),
 }).describe('kspray upgrade plan');
-
-export type PlanDocument = z.infer<typeof PlanDocumentSchema>;
 
 /** The plan's JSON Schema (draft 2020-12), from the schema it is read with. */
 export function planJsonSchema(): Record<string, unknown> {

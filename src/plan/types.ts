@@ -3,12 +3,10 @@
  * again and runs its own result when it equals what was reviewed. The shape is
  * defined once, by the zod schema in plan-schema.ts; these are its inferred
  * types (a type-only import: loading a plan type costs no zod at start-up).
- * Changing the shape means bumping PLAN_VERSION there.
+ * Changing the shape means bumping PLAN_VERSION (plan-version.ts).
  */
 import type { PlanDocumentSchema, PlanHopSchema, PlanStepSchema, AnsibleRequirementSchema, HopWorkspaceSchema, PlanRequestSchema, PlanInputsSchema, StepKindSchema, PlanGateSchema } from './plan-schema.js';
 import type { z } from 'zod';
-
-export { PLAN_VERSION } from './plan-version.js';
 
 export type StepKind = z.infer<typeof StepKindSchema>;
 export type PlanStep = z.infer<typeof PlanStepSchema>;
