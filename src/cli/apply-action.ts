@@ -11,6 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { PlanDocument, PlanHop, PlanStep } from '../plan/types.js';
+import { PLAN_VERSION } from '../plan/plan-version.js';
 import { loadJournal } from '../journal/journal.js';
 import { applyPlan, type ApplyDeps, type ApplyResult, type GateVerdict } from '../apply/apply.js';
 import { createEventBus } from '../apply/events.js';
@@ -260,7 +261,7 @@ async function readPlanFile(path: string): Promise<PlanDocument> {
   const parsed = parsePlanDocument(data);
   if (!parsed.ok) {
     throw new UsageError(
-      typeof version === 'number' && version !== 2 ? `${path} is a kspray plan of version ${version}; this kspray reads version 2` : `${path} is not a kspray plan: ${parsed.problems.join('; ')}`,
+      typeof version === 'number' && version !== PLAN_VERSION ? `${path} is a kspray plan of version ${version}; this kspray reads version ${PLAN_VERSION}` : `${path} is not a kspray plan: ${parsed.problems.join('; ')}`,
       'make the plan again with this kspray: `kspray plan … --output FILE`',
     );
   }
