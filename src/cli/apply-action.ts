@@ -111,7 +111,7 @@ export async function runApplyCommand(versions: string | undefined, options: App
   const immediate = new AbortController();
   const deps: ApplyDeps = {
     gateHop: gate,
-    confirmHop: (hop, steps, summary, signal) => (options.yes ? Promise.resolve(true) : views.aside(() => confirm(hop, steps, false, summary, signal))),
+    confirmHop: (hop, steps, summary, signal) => (options.yes ? Promise.resolve(true) : views.aside(() => confirm(hop, steps, summary, signal))),
     prepareHop: async (hop) => {
       await checkAnsible(hop, Boolean(options.forceAnsible), note);
       const prepared = await prepareHopWorkspace({ hop, cluster: loaded.cluster, clusterBaseDir: baseDir, cacheDir: cacheDir(), allowUnread: options.allowUnread });
@@ -318,8 +318,7 @@ async function checkAnsible(hop: PlanHop, force: boolean, note: (text: string) =
   );
 }
 
-async function confirm(hop: PlanHop, steps: readonly PlanStep[], yes: boolean, gate: string | undefined, signal?: AbortSignal): Promise<boolean> {
-  if (yes) return true;
+async function confirm(hop: PlanHop, steps: readonly PlanStep[], gate: string | undefined, signal?: AbortSignal): Promise<boolean> {
   const question = `Hop ${hop.index}: Kubespray ${hop.tag}, Kubernetes ${hop.fromVersion} → ${hop.toVersion}, ${steps.length} step(s) (${steps.map((s) => s.kind).join(', ')}).${gate ? `\nPreflight: ${gate}` : ''}\nRun it? [y/N] `;
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
