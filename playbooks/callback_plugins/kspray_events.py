@@ -149,6 +149,14 @@ class CallbackModule(CallbackBase):
             self._broken = True
             self._display.warning('kspray_events: cannot write %s: %s' % (self._path, exc))
 
+    def _close_stream(self):
+        if self._stream is not None:
+            try:
+                self._stream.close()
+            except Exception:
+                pass
+            self._stream = None
+
     def _masked(self, value):
         if self._mask is None or isinstance(value, bool):
             return value
@@ -262,12 +270,7 @@ class CallbackModule(CallbackBase):
 
     def _stop(self, play, batch):
         self._emit('stopped', {'play': play, 'batch': batch, 'reason': 'stop requested'})
-        if self._stream is not None:
-            try:
-                self._stream.close()
-            except Exception:
-                pass
-            self._stream = None
+        self._close_stream()
         # Before the batch's first task: the hosts of the batch before it are done with it.
         raise KeyboardInterrupt('kspray: stopped at a batch boundary, as asked')
 
@@ -334,12 +337,7 @@ class CallbackModule(CallbackBase):
                 'ignored': summary.get('ignored', 0),
             }
         self._emit('stats', {'hosts': hosts})
-        if self._stream is not None:
-            try:
-                self._stream.close()
-            except Exception:
-                pass
-            self._stream = None
+        self._close_stream()
 
 
 def _json_list(value):

@@ -11,6 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { PlanDocument, PlanHop, PlanStep } from '../plan/types.js';
+import { PLAN_VERSION } from '../plan/plan-version.js';
 import { loadJournal } from '../journal/journal.js';
 import { applyPlan, type ApplyDeps, type ApplyResult, type GateVerdict } from '../apply/apply.js';
 import { createEventBus } from '../apply/events.js';
@@ -110,7 +111,7 @@ export async function runApplyCommand(versions: string | undefined, options: App
   const immediate = new AbortController();
   const deps: ApplyDeps = {
     gateHop: gate,
-    confirmHop: (hop, steps, summary, signal) => (options.yes ? Promise.resolve(true) : views.aside(() => confirm(hop, steps, false, summary, signal))),
+    confirmHop: (hop, steps, summary, signal) => (options.yes ? Promise.resolve(true) : views.aside(() => confirm(hop, steps, summary, signal))),
     prepareHop: async (hop) => {
       await checkAnsible(hop, Boolean(options.forceAnsible), note);
       const prepared = await prepareHopWorkspace({ hop, cluster: loaded.cluster, clusterBaseDir: baseDir, cacheDir: cacheDir(), allowUnread: options.allowUnread });
@@ -260,7 +261,7 @@ async function readPlanFile(path: string): Promise<PlanDocument> {
   const parsed = parsePlanDocument(data);
   if (!parsed.ok) {
     throw new UsageError(
-      typeof version === 'number' && version !== 2 ? `${path} is a kspray plan of version ${version}; this kspray reads version 2` : `${path} is not a kspray plan: ${parsed.problems.join('; ')}`,
+      typeof version === 'number' && version !== PLAN_VERSION ? `${path} is a kspray plan of version ${version}; this kspray reads version ${PLAN_VERSION}` : `${path} is not a kspray plan: ${parsed.problems.join('; ')}`,
       'make the plan again with this kspray: `kspray plan … --output FILE`',
     );
   }
@@ -317,8 +318,7 @@ async function checkAnsible(hop: PlanHop, force: boolean, note: (text: string) =
   );
 }
 
-async function confirm(hop: PlanHop, steps: readonly PlanStep[], yes: boolean, gate: string | undefined, signal?: AbortSignal): Promise<boolean> {
-  if (yes) return true;
+async function confirm(hop: PlanHop, steps: readonly PlanStep[], gate: string | undefined, signal?: AbortSignal): Promise<boolean> {
   const question = `Hop ${hop.index}: Kubespray ${hop.tag}, Kubernetes ${hop.fromVersion} → ${hop.toVersion}, ${steps.length} step(s) (${steps.map((s) => s.kind).join(', ')}).${gate ? `\nPreflight: ${gate}` : ''}\nRun it? [y/N] `;
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {

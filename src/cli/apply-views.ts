@@ -12,8 +12,6 @@ import { createLineView } from '../view/line-view.js';
 import { createTerminalView } from '../view/terminal-view.js';
 
 export interface Views {
-  /** Says a line outside the engine's events, without breaking the live block. */
-  print(text: string): void;
   /** While a question is asked at the terminal: no live block under it. */
   aside<T>(ask: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -36,7 +34,6 @@ export async function openViews(bus: EventBus, options: { events?: string | unde
     const terminal = createTerminalView(process.stderr, { color });
     unsubscribe.push(bus.subscribe(terminal.listener));
     return {
-      print: terminal.print,
       aside: async (ask) => {
         terminal.suspend();
         try {
@@ -52,12 +49,10 @@ export async function openViews(bus: EventBus, options: { events?: string | unde
       },
     };
   }
-  const write = (text: string): void => {
+  unsubscribe.push(bus.subscribe(createLineView((text) => {
     process.stderr.write(text);
-  };
-  unsubscribe.push(bus.subscribe(createLineView(write, { color })));
+  }, { color })));
   return {
-    print: (text) => write(text.endsWith('\n') ? text : `${text}\n`),
     aside: (ask) => ask(),
     close: async () => {
       for (const off of unsubscribe) off();

@@ -47,6 +47,15 @@ describe('the live block', () => {
     expect(new Set(listed).size).toBe(listed.length);
   });
 
+  it('keeps a host\'s message to one row of the block, whatever Ansible said (a line break, a colour of the remote command)', () => {
+    const model = modelOf([
+      ...start,
+      update('k1-node05', 'failed', { message: 'MODULE FAILURE\nSee stdout/stderr for the exact error: \u001b[31mboom\u001b[0m\r' }),
+    ]);
+    const lines = renderBlock(model, { width: 200, height: 8 }, T0 + 31_000);
+    expect(lines[3]).toBe('  ✖ k1-node05  play: Finally handle worker upgrades  task: Drain node: MODULE FAILURE See stdout/stderr for the exact error: boom');
+  });
+
   it('counts a host done once it finished a batch of a play that drains, and waiting when it finished another', () => {
     const model = modelOf([
       ...start,

@@ -31,6 +31,16 @@ export function visibleLength(text: string): number {
   return [...text.replace(ANSI, '')].length;
 }
 
+/**
+ * Text from the run (Ansible's plays, tasks and messages, a gate's output) as
+ * one row of the block: a line break or a control character in it would move
+ * the cursor where the redraw does not count (a failed module's message has
+ * a line break; a remote command's output may be coloured).
+ */
+export function oneLine(text: string): string {
+  return text.replace(ANSI, '').replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
+}
+
 /** The line cut to `width` columns, with … where it was cut; escapes kept, closed by a reset. */
 export function fit(text: string, width: number): string {
   if (visibleLength(text) <= width) return text;
@@ -85,12 +95,12 @@ export function renderBlock(model: ViewModel, size: ScreenSize, now: number, col
   if (model.gate && !current) {
     const gate = model.gate;
     lines.push(`  health gate ${colors.bold(gate.name)} after ${gate.after}: check ${gate.attempt}${gate.status === 'checking' ? ', not passing yet' : ''} (${formatElapsed(now - gate.since)})`);
-    if (gate.output) lines.push(colors.dim(`  ${gate.output.split('\n').filter(Boolean).at(-1) ?? ''}`));
+    if (gate.output) lines.push(colors.dim(`  ${oneLine(gate.output.split('\n').filter(Boolean).at(-1) ?? '')}`));
   }
   if (current) {
     const counts = model.counts();
     lines.push(`  ${colors.green(`done ${counts.done}`)} · ${colors.yellow(`running ${counts.running}`)} · ${counts.failed > 0 ? colors.red(`failed ${counts.failed}`) : `failed ${counts.failed}`} · waiting ${counts.pending}`);
-    if (current.play) lines.push(colors.dim(`  play: ${current.play}${current.batch && current.batch > 1 ? ` (batch ${current.batch})` : ''}${current.task ? ` · task: ${current.task}` : ''}`));
+    if (current.play) lines.push(colors.dim(`  play: ${oneLine(current.play)}${current.batch && current.batch > 1 ? ` (batch ${current.batch})` : ''}${current.task ? ` · task: ${oneLine(current.task)}` : ''}`));
     lines.push(...hostLines(current, height - lines.length, colors));
   }
   if (model.stopping) lines.push(colors.yellow(model.stopping === 'graceful' ? '  stopping at the next boundary (Ctrl-C again: stop at once)' : '  stopping at once'));
@@ -130,10 +140,10 @@ function hostLines(current: CurrentStep, room: number, colors: Palette): string[
 /** A failed host with where it failed; a running one with what sets it apart (a retry, another play), else just so. */
 function hostLine(name: string, host: HostView, current: CurrentStep, width: number, colors: Palette): string {
   if (host.state === 'failed') {
-    return `  ${colors.red('✖')} ${name.padEnd(width)}  ${host.play ? `play: ${host.play}  ` : ''}${host.task ? `task: ${host.task}` : ''}${host.message ? `: ${colors.red(host.message)}` : ''}`;
+    return `  ${colors.red('✖')} ${name.padEnd(width)}  ${host.play ? `play: ${oneLine(host.play)}  ` : ''}${host.task ? `task: ${oneLine(host.task)}` : ''}${host.message ? `: ${colors.red(oneLine(host.message))}` : ''}`;
   }
   const doing = host.retry
-    ? `${host.task ?? 'retrying'} (try ${host.retry.attempt}/${host.retry.of})`
-    : host.play !== null && host.play !== current.play ? `play: ${host.play}` : 'running';
+    ? `${host.task === null ? 'retrying' : oneLine(host.task)} (try ${host.retry.attempt}/${host.retry.of})`
+    : host.play !== null && host.play !== current.play ? `play: ${oneLine(host.play)}` : 'running';
   return `  ${colors.yellow('•')} ${name.padEnd(width)}  ${doing}`;
 }

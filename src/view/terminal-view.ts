@@ -22,8 +22,6 @@ export interface TerminalStream {
 
 export interface TerminalView {
   listener: (event: EngineEvent) => void;
-  /** Prints a line above the block (what the command says outside the engine). */
-  print(text: string): void;
   /** Clears the block and draws nothing until resume (a question asked at the terminal); lines are kept for then. */
   suspend(): void;
   resume(): void;
@@ -117,7 +115,6 @@ export function createTerminalView(stream: TerminalStream, options: { color: boo
       if (line !== undefined) lasting(line);
       else schedule();
     },
-    print: lasting,
     suspend() {
       if (closed || suspended) return;
       write(`${erase()}${cursorHidden ? '\u001b[?25h' : ''}`);

@@ -55,9 +55,6 @@ export interface GateView {
 }
 
 export class ViewModel {
-  cluster = '';
-  from = '';
-  to = '';
   startedAt: number | undefined;
   steps: StepView[] = [];
   hop: { index: number; tag: string; fromVersion: string; toVersion: string } | undefined;
@@ -71,9 +68,6 @@ export class ViewModel {
     switch (event.type) {
       case 'run':
         if (event.phase === 'start') {
-          this.cluster = event.cluster;
-          this.from = event.from;
-          this.to = event.to;
           this.startedAt = at;
           this.steps = event.steps.map((step) => ({ ...step, status: 'pending', startedAt: undefined, durationMs: undefined }));
         } else {
