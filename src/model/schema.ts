@@ -184,13 +184,20 @@ const gateDuration = z.string().check(
   z.regex(GATE_DURATION_RE, { message: 'must be a duration like 30s, 10m, 1h30m or 500ms' }),
   z.refine((text: string) => text !== '', { message: 'must be a duration like 30s, 10m, 1h30m or 500ms' }),
 );
+/** Kubernetes' own rules for what the gate reads: its path parts in the API can then never be `..` or anything but a name. */
+const DNS_LABEL_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const namespaceName = z.string().check(z.regex(DNS_LABEL_RE, { message: 'must be a Kubernetes namespace: lower-case letters, digits and -, starting and ending with a letter or digit' }), z.maxLength(63));
+const objectName = z.string().check(
+  z.regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, { message: 'must be a Kubernetes object name: lower-case letters, digits, - and ., starting and ending with a letter or digit' }),
+  z.maxLength(253),
+);
 const namespacedName = z.strictObject({
-  namespace: describe(z.string().check(z.minLength(1)), 'Namespace'),
-  name: describe(z.string().check(z.minLength(1)), 'Name'),
+  namespace: describe(namespaceName, 'Namespace'),
+  name: describe(objectName, 'Name'),
 });
 export const gateKubernetes = z.strictObject({
   podsReady: optional(z.strictObject({
-    namespace: describe(z.string().check(z.minLength(1)), 'Namespace of the pods'),
+    namespace: describe(namespaceName, 'Namespace of the pods'),
     selector: describe(z.string().check(z.minLength(1)), 'Label selector, e.g. app=postgres,tier in (db)'),
   }), 'Every pod the selector picks is Running and Ready (and there is at least one)'),
   deployment: optional(namespacedName, 'The Deployment is fully available: every replica updated and available'),
@@ -198,7 +205,7 @@ export const gateKubernetes = z.strictObject({
   nodesReady: optional(z.literal(true), 'Every node of the cluster is Ready'),
 });
 export const gate = z.strictObject({
-  name: describe(z.string().check(z.regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { message: 'must be lower-case letters, digits and - (what --skip-gate names)' })), 'The gate\'s name: the journal, the reports and --skip-gate NAME use it'),
+  name: describe(z.string().check(z.regex(DNS_LABEL_RE, { message: 'must be lower-case letters, digits and - (what --skip-gate names)' })), 'The gate\'s name: the journal, the reports and --skip-gate NAME use it'),
   command: optional(z.array(z.string().check(z.minLength(1))).check(z.minLength(1)),
     'A command run on the controller as an argv (never through a shell), KUBECONFIG set to the cluster\'s: exit 0 passes. KSPRAY_GATE_AFTER names the step it follows, KSPRAY_GATE_HOSTS that step\'s hosts'),
   http: optional(z.strictObject({

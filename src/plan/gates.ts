@@ -4,6 +4,7 @@
  * hop), before the step that follows may start. Pure.
  */
 import type { Cluster, GateInput } from '../model/schema.js';
+import { formatArgv } from '../process/exec-error.js';
 import { isWorkerStep } from './step-kinds.js';
 import type { PlanGate, PlanHop } from './types.js';
 
@@ -46,7 +47,8 @@ function planGate(gate: GateInput, after: string[]): PlanGate {
 
 /** What a gate checks, in a few words (plan text, dry run, messages). */
 export function describeGate(gate: PlanGate): string {
-  if (gate.command) return `command ${gate.command.join(' ')}`;
+  // Quoted where a word needs it: what a reviewer reads is the argv that runs, never a shell line it is not.
+  if (gate.command) return `command ${formatArgv(gate.command)}`;
   if (gate.http) return `GET ${gate.http.url} answers ${gate.http.status}${gate.http.bodyContains ? ` with "${gate.http.bodyContains}"` : ''}`;
   const k = gate.kubernetes!;
   switch (k.condition) {
