@@ -284,6 +284,15 @@ describe('locks kspray cannot check, and release', () => {
     expect(await inspectLock(base, 'k1')).toEqual({ state: 'free' });
   });
 
+  it('reads a lock naming process group 0 as unreadable: no group of the kernel\'s is ever an orphan of a run', async () => {
+    await writeLock(JSON.stringify({ ...foreign, groups: [{ pgid: 0, command: 'ansible-playbook' }] }));
+
+    await expect(acquireLock(base, 'k1', { runId: 'r', command: 'c' })).rejects.toThrow(/unreadable lock file/);
+    const handle = await acquireLock(base, 'k1', { runId: 'r', command: 'c', breakLock: true });
+    expect(handle.tookOverStale).toEqual({ reason: 'unreadable' });
+    await handle.release();
+  });
+
   it('release leaves a lock that is no longer its own', async () => {
     const handle = await acquireLock(base, 'k1', { runId: 'mine', command: 'c' });
     await writeLock(JSON.stringify(foreign));

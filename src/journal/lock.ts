@@ -38,7 +38,8 @@ export const LockInfoSchema = z.object({
   processStart: z.string().optional(),
   bootId: z.string().optional(),
   /** The process groups the run started (ansible-playbook): what may outlive a killed kspray. */
-  groups: z.array(z.object({ pgid: z.number().int(), start: z.string().optional(), command: z.string() })).default([]),
+  // A process group id is positive (0 or -1 would name every process of the kernel, or of the machine, an orphan forever); its start is clock ticks.
+  groups: z.array(z.object({ pgid: z.number().int().positive(), start: z.string().regex(/^\d+$/).optional(), command: z.string() })).default([]),
 });
 export type LockInfo = z.infer<typeof LockInfoSchema>;
 
@@ -256,7 +257,7 @@ async function readLockText(path: string): Promise<string | undefined> {
       if ((error as NodeJS.ErrnoException).code === 'EISDIR') {
         throw new UsageError(`the lock file ${path} is a directory`, `kspray does not remove directories: if nothing of yours is in it, remove it (rmdir ${path}) and run again`);
       }
-      throw error;
+      throw fileError(error, path, 'read the lock file');
     }
     if (parseLock(text) !== undefined) return text;
     await new Promise((resolve) => setTimeout(resolve, 25));
