@@ -152,6 +152,19 @@ describe('kspray import → render round trip', () => {
     });
   });
 
+  it('keeps a file name with a line break inside its comment: the printed cluster file has no line it did not mean', async () => {
+    await withTempDir(async (dir) => {
+      const name = 'inventory\nextraVars: { injected: true }\n#.ini';
+      await writeFile(join(dir, name), underscoreInventory);
+
+      const imported = await runCli(['import', '--inventory', join(dir, name), '--name', 'nl', '--kube-version', '1.29.5'], { cwd: dir });
+
+      expect(imported.exitCode, imported.stderr).toBe(0);
+      expect(imported.stdout).toContain('# Imported by kspray from inventory extraVars: { injected: true } #.ini.\n');
+      expect(imported.stdout).not.toMatch(/^extraVars:/m);
+    });
+  });
+
   it('turns secret-looking variables into fromEnv references, prints the names to set and never the values', async () => {
     const values = ['AllHostsBecomePw1', 'ClusterApiToken22', 'PerHostSshPwA', 'PerHostSshPwB', 'VaultedCipherText'];
     const ini = `[all]

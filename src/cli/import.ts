@@ -41,7 +41,10 @@ export function register(program: Command): void {
         );
       }
       const schemaPath = relative(process.cwd(), join(packageRoot, 'schema', 'cluster.schema.json'));
-      const yaml = `# yaml-language-server: $schema=${schemaPath}\n# Imported by kspray from ${basename(options.inventory)}${options.extraVars ? ` and ${basename(options.extraVars)}` : ''}.\n${stringify(cluster, { lineWidth: 0 })}`;
+      const { yamlCommentLine } = await import('../util/comment-line.js');
+      // File names go in comments: a line break in one must not end its comment line.
+      const comments = [`# yaml-language-server: $schema=${schemaPath}`, `# Imported by kspray from ${basename(options.inventory)}${options.extraVars ? ` and ${basename(options.extraVars)}` : ''}.`];
+      const yaml = `${comments.map(yamlCommentLine).join('\n')}\n${stringify(cluster, { lineWidth: 0 })}`;
       // The result must load as a cluster file: check it the way `validate` would.
       const check = await parseCluster(yaml, 'imported.yaml', { baseDir: process.cwd() });
       for (const note of [...readNotes, ...notes]) printStderr(`note: ${note}`);

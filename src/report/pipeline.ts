@@ -19,6 +19,7 @@
 import { stringify } from 'yaml';
 import type { MaintenanceWindow } from '../apply/window-spec.js';
 import { leaseName } from '../kube/lease-record.js';
+import { yamlCommentLine } from '../util/comment-line.js';
 import { journalSecretName } from '../kube/state-secret.js';
 
 export type CiKind = 'gitlab' | 'github';
@@ -138,18 +139,7 @@ function header(input: PipelineInput, lines: string[]): string {
     '# Each apply job keeps the cluster file it updated (kubernetes.version, kubespray.tag) as an artifact:',
     '# commit it once the upgrade is done.',
     ...lines,
-  ].map(oneCommentLine).join('\n');
-}
-
-/**
- * A comment line holds values from flags and paths (--window, --runner-tag,
- * the cluster file's path): a line break in one would end the comment and
- * make the rest of the value YAML structure. Every character YAML 1.1
- * (GitLab) or 1.2 breaks a line at, and every other control character, is a
- * space there; the YAML itself holds the values exactly (stringify quotes them).
- */
-function oneCommentLine(line: string): string {
-  return line.replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029]/g, ' ');
+  ].map(yamlCommentLine).join('\n');
 }
 
 function variablesComment(input: PipelineInput, kubeconfig: string): string[] {
