@@ -200,8 +200,9 @@ async function clusterJournal(loaded: LoadedCluster, flags: PlanFlags): Promise<
   const stored = await readClusterJournal(loaded, flags, printStderr);
   if (!stored) return undefined;
   const { parseJournal } = await import('../journal/journal-store.js');
+  const { journalSecretName } = await import('../kube/state-secret.js');
   try {
-    const journal = parseJournal(stored.text, `the cluster's journal (Secret kube-system/kspray-${loaded.cluster.name}-journal)`, loaded.cluster.name);
+    const journal = parseJournal(stored.text, `the cluster's journal (Secret kube-system/${journalSecretName(loaded.cluster.name)})`, loaded.cluster.name);
     return { journal, savedAt: journal.savedAt, text: stored.text };
   } catch (error) {
     return { journal: undefined, savedAt: undefined, text: stored.text, problem: (error as Error).message };
