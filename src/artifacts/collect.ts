@@ -14,6 +14,7 @@ import type { Cluster } from '../model/schema.js';
 import type { PlanHop } from '../plan/types.js';
 import { renderExtraVars } from '../render/extra-vars.js';
 import { renderTarget } from '../render/target.js';
+import { mapLimited } from '../util/map-limited.js';
 import { artifactsCachePath, artifactsFingerprint, readCachedArtifacts, writeCachedArtifacts } from './cache.js';
 import { hopArtifactsFrom } from './hop-result.js';
 import { loadKubeadmDefaults, type KubeadmDefaults } from './kubeadm-images.js';
@@ -60,20 +61,16 @@ export async function collectArtifacts<H extends ArtifactsHop>(options: CollectO
   const architectures = architecturesOf(options.cluster);
   const defaults = loadKubeadmDefaults();
   const collected: Array<CollectedHop<H> | undefined> = new Array(options.hops.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < options.hops.length) {
-      const index = next++;
-      collected[index] = await collectHop(options.hops[index]!, architectures, defaults, options);
-    }
-  };
   // Ansible works in each hop's workspace; the directories this run had to make for it go again, innermost first
   // (one something else wrote into meanwhile stays).
   const made = [...new Set(options.hops.flatMap((hop) => [hop.workspace.dir, dirname(hop.workspace.dir), dirname(dirname(hop.workspace.dir))]))]
     .filter((dir) => !existsSync(dir))
     .sort((a, b) => b.length - a.length);
   try {
-    await Promise.all([worker(), worker()]);
+    // Two hops at a time: each is an Ansible run on this machine.
+    await mapLimited(options.hops, 2, async (hop, index) => {
+      collected[index] = await collectHop(hop, architectures, defaults, options);
+    });
   } finally {
     for (const dir of made) await rmdir(dir).catch(() => undefined);
   }

@@ -10,6 +10,7 @@ import {
   groupVersionsOf, nodeFact, pdbFact, podFact, replicaSetOwner, resolveOwners, serves, servedGroupVersion, serviceFact,
 } from './parse.js';
 import { type KubeResult, fail, ok } from './result.js';
+import { mapLimited } from '../util/map-limited.js';
 import type {
   ClusterFacts, FactGap, KubeAccess, OwnerFact, PdbFact, ServedGroupVersion, ServedKindTarget, ServedObject,
 } from './types.js';
@@ -179,15 +180,4 @@ export async function listServedObjects(client: KubeClient, targets: readonly Se
     else gaps.push({ what: 'served-objects', reason: `${groupVersion} ${target.kind}: ${listed.error.message}` });
   });
   return { objects, gaps };
-}
-
-async function mapLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await fn(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }

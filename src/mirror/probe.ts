@@ -4,6 +4,7 @@
  * limit; what the limit cut off is 'not-checked' (and blocks: an unknown is
  * not a yes). Each URL and reference is asked once, whatever hops need it.
  */
+import { mapLimited } from '../util/map-limited.js';
 import { probeFile, type FileProbe } from './files.js';
 import { probeImage, type ImageProbe, type ImageProbeOptions, type RegistryCredentials } from './registry.js';
 
@@ -58,12 +59,8 @@ export async function probeMirror(input: MirrorProbeInput): Promise<MirrorProbes
       images.set(ref, await probeImage(ref, imageOptions));
     }),
   ];
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < tasks.length) await tasks[next++]!();
-  };
   try {
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(limits.concurrency, tasks.length)) }, worker));
+    await mapLimited(tasks, limits.concurrency, (task) => task());
   } finally {
     clearTimeout(timer);
   }
