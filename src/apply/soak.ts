@@ -5,6 +5,7 @@
  * injected, so the rule itself is tested without waiting; the read asks the
  * API for the canary nodes and the pods on them only (kube/focused.ts).
  */
+import { parseDurationMs } from '../util/duration.js';
 import type { ClusterFacts } from '../kube/types.js';
 
 export type CanaryFacts = Pick<ClusterFacts, 'nodes' | 'pods'>;
@@ -54,11 +55,7 @@ export async function soakCanary(input: SoakInput): Promise<SoakResult> {
   }
 }
 
-/** `30s`, `10m`, `1h30m`, `90` (seconds). */
+/** `--soak`: `30s`, `10m`, `1h30m`, `90` (seconds). */
 export function parseDuration(text: string): number | undefined {
-  if (/^\d+$/.test(text)) return Number(text) * 1000;
-  const match = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(text);
-  if (!match || text === '') return undefined;
-  const [, h = '0', m = '0', s = '0'] = match;
-  return ((Number(h) * 60 + Number(m)) * 60 + Number(s)) * 1000;
+  return parseDurationMs(text, { bareSeconds: true });
 }

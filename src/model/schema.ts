@@ -14,6 +14,7 @@
  */
 import * as z from 'zod/mini';
 import en from 'zod/v4/locales/en.js';
+import { parseDurationMs, type DurationForms } from '../util/duration.js';
 
 // The chained `zod` entry installs English issue messages when it loads; zod/mini leaves that to us.
 z.config(en());
@@ -179,10 +180,9 @@ export const etcdSettings = z.strictObject({
 
 // ── upgrade.gates: health gates between worker waves (one self-contained block) ──────────────
 /** `30s`, `10m`, `1h30m`, `500ms`: what gate timeouts and intervals are written as. */
-const GATE_DURATION_RE = /^(?:\d+h)?(?:\d+m)?(?:\d+s)?(?:\d+ms)?$/;
+export const GATE_DURATION_FORMS: DurationForms = { millis: true };
 const gateDuration = z.string().check(
-  z.regex(GATE_DURATION_RE, { message: 'must be a duration like 30s, 10m, 1h30m or 500ms' }),
-  z.refine((text: string) => text !== '', { message: 'must be a duration like 30s, 10m, 1h30m or 500ms' }),
+  z.refine((text: string) => parseDurationMs(text, GATE_DURATION_FORMS) !== undefined, { message: 'must be a duration like 30s, 10m, 1h30m or 500ms' }),
 );
 /** Kubernetes' own rules for what the gate reads: its path parts in the API can then never be `..` or anything but a name. */
 const DNS_LABEL_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;

@@ -3,8 +3,9 @@
  * checked after the canary and after each wave (every worker step of every
  * hop), before the step that follows may start. Pure.
  */
-import type { Cluster, GateInput } from '../model/schema.js';
+import { GATE_DURATION_FORMS, type Cluster, type GateInput } from '../model/schema.js';
 import { formatArgv } from '../process/exec-error.js';
+import { parseDurationMs } from '../util/duration.js';
 import { isWorkerStep } from './step-kinds.js';
 import type { PlanGate, PlanHop } from './types.js';
 
@@ -12,10 +13,9 @@ export const GATE_DEFAULTS = { timeoutMs: 5 * 60_000, intervalMs: 10_000 } as co
 
 /** `30s`, `10m`, `1h30m`, `500ms` (the schema checked the form). */
 export function gateDurationMs(text: string): number {
-  const match = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/.exec(text);
-  if (!match) throw new Error(`gateDurationMs: ${text}`);
-  const [, h = '0', m = '0', s = '0', millis = '0'] = match;
-  return ((Number(h) * 60 + Number(m)) * 60 + Number(s)) * 1000 + Number(millis);
+  const ms = parseDurationMs(text, GATE_DURATION_FORMS);
+  if (ms === undefined) throw new Error(`gateDurationMs: ${text}`);
+  return ms;
 }
 
 export function planGates(cluster: Cluster, hops: readonly PlanHop[]): PlanGate[] {
