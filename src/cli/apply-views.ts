@@ -7,7 +7,7 @@
  * second one stops at once.
  */
 import type { EventBus } from '../apply/events.js';
-import { openEventsFile } from '../view/events-file.js';
+import { openEventsFile, type EventsFile } from '../view/events-file.js';
 import { createLineView } from '../view/line-view.js';
 import { createTerminalView } from '../view/terminal-view.js';
 
@@ -45,7 +45,7 @@ export async function openViews(bus: EventBus, options: { events?: string | unde
       close: async () => {
         for (const off of unsubscribe) off();
         terminal.close();
-        await file?.close();
+        await closeEventsFile(file);
       },
     };
   }
@@ -56,9 +56,15 @@ export async function openViews(bus: EventBus, options: { events?: string | unde
     aside: (ask) => ask(),
     close: async () => {
       for (const off of unsubscribe) off();
-      await file?.close();
+      await closeEventsFile(file);
     },
   };
+}
+
+/** A failed --events file is said once the views are closed; it does not fail the run. */
+async function closeEventsFile(file: EventsFile | undefined): Promise<void> {
+  const problem = await file?.close();
+  if (problem) process.stderr.write(`warning: ${problem}\n`);
 }
 
 /** First signal: `stop` (the next boundary); second: `now` (at once). Returns the remover. */

@@ -14,7 +14,8 @@ import { redact } from '../util/redact.js';
 
 export interface EventsFile {
   listener: (event: EngineEvent) => void;
-  close(): Promise<void>;
+  /** Ends the file; what went wrong writing it, if anything (a full disk mid-run): the run itself does not fail for it. */
+  close(): Promise<string | undefined>;
 }
 
 export async function openEventsFile(path: string): Promise<EventsFile> {
@@ -31,15 +32,27 @@ export async function openEventsFile(path: string): Promise<EventsFile> {
     throw new UsageError(`--events ${path}: cannot write there (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, 'name a file in a directory kspray can write');
   }
   let failed: Error | undefined;
+  let written = 0;
   stream.on('error', (error) => {
-    failed = error;
+    failed ??= error;
   });
   return {
     listener(event) {
-      if (!failed) stream.write(`${redact(JSON.stringify(event))}\n`);
+      if (failed) return;
+      stream.write(`${redact(JSON.stringify(event))}\n`, (error) => {
+        if (error) failed ??= error;
+        else written += 1;
+      });
     },
-    close: () => new Promise<void>((done) => {
-      stream.end(() => done());
+    close: () => new Promise<string | undefined>((done) => {
+      const said = (): string | undefined => failed && `--events ${path}: writing stopped after ${written} event(s) (${(failed as NodeJS.ErrnoException).code ?? failed.message}): the file misses the rest of the run; the journal and the step logs have it`;
+      if (stream.destroyed) done(said());
+      else {
+        stream.end((error?: Error | null) => {
+          if (error) failed ??= error;
+          done(said());
+        });
+      }
     }),
   };
 }
