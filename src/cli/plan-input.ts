@@ -22,6 +22,7 @@ import { loadCatalogAsync } from '../catalog/snapshot.js';
 import { compareMinors, compareVersions, minorOf } from '../catalog/versions.js';
 import { detectAnsibleCached } from '../ansible/version-cache.js';
 import type { Journal } from '../journal/journal-schema.js';
+import { journalPath } from '../journal/state-paths.js';
 import type { GatherOptions } from '../kube/facts.js';
 import type { LoadedCluster } from '../model/load.js';
 import { checkInHopMatches, resolveClusterState, type ClusterState, type LiveClaim } from '../plan/cluster-state.js';
@@ -209,10 +210,12 @@ async function clusterJournal(loaded: LoadedCluster, flags: PlanFlags): Promise<
   }
 }
 
+/** The journal's reader (and its schema) is loaded only when there is a journal to read. */
 async function loadJournalIfAny(baseDir: string, cluster: string): Promise<{ journal: Journal | undefined; path: string }> {
-  const { journalPath, loadJournal } = await import('../journal/journal-store.js');
   const path = journalPath(baseDir, cluster);
-  return { journal: existsSync(path) ? await loadJournal(baseDir, cluster) : undefined, path };
+  if (!existsSync(path)) return { journal: undefined, path };
+  const { loadJournal } = await import('../journal/journal-store.js');
+  return { journal: await loadJournal(baseDir, cluster), path };
 }
 
 /**

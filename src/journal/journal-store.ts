@@ -5,29 +5,14 @@
  * a reader, or a run resuming after a crash, never sees half a journal.
  */
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { KsprayError, UsageError } from '../util/errors.js';
 import { fileError } from '../util/fs-errors.js';
 import { JOURNAL_VERSION, JournalSchema, type Journal } from './journal-schema.js';
 import { redactDeep } from './redact-deep.js';
+import { journalPath } from './state-paths.js';
 
-/** `<baseDir>/.kspray/state`: the journal and the lock of every cluster. */
-export function stateDir(baseDir: string): string {
-  return join(baseDir, '.kspray', 'state');
-}
-
-/** Refuses names that would leave the state directory; the cluster schema is stricter still. */
-export function checkClusterName(cluster: string): string {
-  if (cluster.length === 0 || cluster.startsWith('.') || /[/\\\0]/.test(cluster)) {
-    throw new UsageError(`invalid cluster name for the state directory: ${JSON.stringify(cluster)}`);
-  }
-  return cluster;
-}
-
-export function journalPath(baseDir: string, cluster: string): string {
-  return join(stateDir(baseDir), `${checkClusterName(cluster)}.json`);
-}
+export { checkClusterName, journalPath, stateDir } from './state-paths.js';
 
 /** The cluster's journal, or undefined when no run was ever recorded. */
 export async function loadJournal(baseDir: string, cluster: string): Promise<Journal | undefined> {

@@ -25,7 +25,7 @@ import { onProcessGroup, type StartedGroup } from '../process/children.js';
 import { bootId, groupMembers, processStart, type GroupMember } from '../process/proc.js';
 import { InterruptedError, UsageError } from '../util/errors.js';
 import { fileError } from '../util/fs-errors.js';
-import { checkClusterName, stateDir } from './journal-store.js';
+import { checkClusterName, stateDir } from './state-paths.js';
 
 export const LockInfoSchema = z.object({
   pid: z.number().int(),
