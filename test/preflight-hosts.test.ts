@@ -22,11 +22,11 @@ let run = 0;
 
 const LOCAL = 'ansible_connection=local ansible_python_interpreter=/usr/bin/python3';
 
-async function gather(options: Omit<GatherHostFactsOptions, 'inventory' | 'resultDir' | 'become'> & { path?: string }): Promise<HostFactsResult> {
+async function gather(options: Omit<GatherHostFactsOptions, 'inventory' | 'resultDir' | 'become'> & { path?: string; inventory?: string }): Promise<HostFactsResult> {
   run += 1;
-  const { path, ...rest } = options;
+  const { path, inventory: own, ...rest } = options;
   return gatherHostFacts({
-    inventory,
+    inventory: own ?? inventory,
     resultDir: join(tmp, `run-${run}`),
     // No sudo here, and we are root already.
     become: false,
@@ -116,8 +116,13 @@ describe('etcd preflight on the first etcd host', () => {
 describe('stale caches on the control-plane hosts', () => {
   // Per-host roots: both "hosts" share this machine's filesystem.
   const roots = () => join(tmp, 'roots');
-  const cachePaths = () => [`${roots()}/{{ inventory_hostname }}/.kube/http-cache`, `${roots()}/{{ inventory_hostname }}/.docker/config`];
-  const cacheRun = (playbook: string) => gather({ playbook, hosts: 'kube_control_plane', vars: { kspray_cache_paths: cachePaths() } });
+  // Each host's own paths as a host variable of the inventory: what kspray passes as extra-vars is never a template (ownVarsJson).
+  const cachePaths = (host: string) => [`${roots()}/${host}/.kube/http-cache`, `${roots()}/${host}/.docker/config`];
+  const cacheInventory = () => join(tmp, 'caches.ini');
+  const cacheRun = (playbook: string) => gather({ playbook, hosts: 'kube_control_plane', vars: {}, inventory: cacheInventory() });
+  beforeAll(async () => {
+    await writeFile(cacheInventory(), ['[kube_control_plane]', ...['m1', 'm2'].map((host) => `${host} ${LOCAL} kspray_cache_paths='${JSON.stringify(cachePaths(host))}'`), ''].join('\n'));
+  });
 
   it('warns naming host and path, cleanup removes them and reports it, then the check passes', async () => {
     await mkdir(join(roots(), 'm1', '.kube', 'http-cache', 'discovery'), { recursive: true });

@@ -12,6 +12,7 @@
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { playbookArgv, runPlaybookArgv } from '../ansible/playbook.js';
+import { ownVarsJson } from '../ansible/playbook-argv.js';
 import { ExecError, tailLines } from '../process/exec.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { playbooksDir } from '../util/paths.js';
@@ -87,7 +88,7 @@ export async function gatherHostFacts(options: GatherHostFactsOptions): Promise<
   await mkdir(hostsDir, { recursive: true, mode: 0o700 });
   const varsFile = join(options.resultDir, 'vars.json');
   const vars = { ...options.vars, kspray_hosts: options.hosts, kspray_result_dir: options.resultDir };
-  await writeFileAtomic(varsFile, `${JSON.stringify(vars, null, 2)}\n`, { mode: 0o600 });
+  await writeFileAtomic(varsFile, `${ownVarsJson(vars, 2)}\n`, { mode: 0o600 });
 
   const argv = playbookArgv({
     ...(options.ansiblePlaybook === undefined ? {} : { executable: options.ansiblePlaybook }),
