@@ -50,7 +50,8 @@ export function createGateChecker(options: GateCheckerOptions): GateChecker {
 
 async function checkCommand(argv: string[], context: { after: PlanStep; attemptTimeoutMs: number; signal: AbortSignal }, options: GateCheckerOptions): Promise<GateCheckResult> {
   const result = await run(argv, {
-    cwd: options.cwd, reject: false, timeoutMs: context.attemptTimeoutMs, signal: context.signal,
+    // Its own process group: on a timeout or a stop, whatever the gate forked ends with it (and the lock knows the group).
+    cwd: options.cwd, reject: false, timeoutMs: context.attemptTimeoutMs, signal: context.signal, processGroup: true, killGraceMs: 2_000,
     env: {
       ...(options.kube ? { KUBECONFIG: options.kube.kubeconfigPaths.join(':') } : {}),
       KSPRAY_GATE_AFTER: context.after.id, KSPRAY_GATE_HOSTS: context.after.hosts.join(','),

@@ -33,7 +33,7 @@ export interface RunOptions {
   signal?: AbortSignal;
   /**
    * Run the child in its own process group and, on abort, send SIGINT to the
-   * whole group, then SIGKILL after `killGraceMs`. ansible-playbook needs this:
+   * whole group, then SIGKILL after `killGraceMs` (on `timeoutMs`: SIGTERM, then SIGKILL). ansible-playbook needs this:
    * its forked workers keep running (and keep stdout open) when only the
    * leader is signalled, so a drain wait would hold Ctrl-C for minutes.
    */
@@ -126,6 +126,13 @@ export async function run(argv: readonly string[], options: RunOptions = {}): Pr
     if (options.signal.aborted) stopGroup();
     else options.signal.addEventListener('abort', stopGroup, { once: true });
   }
+  // execa's timeout ends the leader only: what it forked (Ansible's workers, a gate script's children)
+  // would run on, holding stdout open, and the call would outlive its timeout. The whole group goes.
+  const endGroup = (): void => {
+    signalGroup(child.pid, 'SIGTERM');
+    setTimeout(() => signalGroup(child.pid, 'SIGKILL'), options.killGraceMs ?? 15_000).unref();
+  };
+  const groupTimer = options.processGroup && options.timeoutMs !== undefined ? setTimeout(endGroup, options.timeoutMs) : undefined;
   pipeLines(child.stdout, (line) => {
     log?.write(`${redact(line)}\n`);
     options.onStdoutLine?.(line);
@@ -135,6 +142,8 @@ export async function run(argv: readonly string[], options: RunOptions = {}): Pr
     options.onStderrLine?.(line);
   });
   const result = await child;
+  clearTimeout(groupTimer);
+  if (options.processGroup && result.timedOut) endGroup();
   options.signal?.removeEventListener('abort', stopGroup);
   if (log) await new Promise<void>((resolve) => (log!.destroyed ? resolve() : log!.end(resolve)));
   const failed = result.failed;
