@@ -77,4 +77,11 @@ describe('pickJournal', () => {
     expect(pickJournal(local, { journal: undefined, savedAt: undefined, problem: 'not JSON' })).toMatchObject({ journal: 'L', source: 'local', note: expect.stringContaining('is not complete (not JSON)') });
     expect(pickJournal(local, { ...local, journal: 'C' })).toEqual({ journal: 'L', source: 'local', note: undefined });
   });
+
+  it('compares the times, not their text: another spelling of an older instant, or a time that is none, does not win', () => {
+    const local = { journal: 'L', savedAt: '2026-12-06T10:00:00.000Z' };
+    expect(pickJournal(local, { journal: 'C', savedAt: '2026-12-06T10:00:00Z' })).toEqual({ journal: 'L', source: 'local', note: undefined });
+    expect(pickJournal(local, { journal: 'C', savedAt: '2026-12-06T09:30:00-01:00' })).toMatchObject({ journal: 'C', source: 'cluster' });
+    expect(pickJournal(local, { journal: 'C', savedAt: 'zzz' })).toMatchObject({ journal: 'L', source: 'local' });
+  });
 });

@@ -160,7 +160,13 @@ export function pickJournal<J>(local: { journal: J; savedAt: string | undefined 
     return local ? { journal: local.journal, source: 'local', note } : { journal: undefined, source: 'none', note };
   }
   if (!local) return { journal: remote.journal, source: 'cluster', note: `no local journal: resuming from the one kept in the cluster (saved ${remote.savedAt ?? 'at an unknown time'})` };
-  const newer = (remote.savedAt ?? '') > (local.savedAt ?? '');
+  const newer = savedTime(remote.savedAt) > savedTime(local.savedAt);
   if (newer) return { journal: remote.journal, source: 'cluster', note: `the journal kept in the cluster (saved ${remote.savedAt}) is newer than the local one (saved ${local.savedAt ?? 'at an unknown time'}): going on from the cluster's` };
-  return { journal: local.journal, source: 'local', note: remote.savedAt !== local.savedAt ? `the local journal (saved ${local.savedAt ?? '?'}) is newer than the one kept in the cluster (saved ${remote.savedAt ?? '?'}): going on from the local one` : undefined };
+  return { journal: local.journal, source: 'local', note: savedTime(remote.savedAt) !== savedTime(local.savedAt) ? `the local journal (saved ${local.savedAt ?? '?'}) is newer than the one kept in the cluster (saved ${remote.savedAt ?? '?'}): going on from the local one` : undefined };
+}
+
+/** When a copy was saved, as a time (not as text: two spellings of one instant are one time); none or unreadable is the oldest. */
+function savedTime(savedAt: string | undefined): number {
+  const ms = savedAt === undefined ? Number.NaN : Date.parse(savedAt);
+  return Number.isNaN(ms) ? Number.NEGATIVE_INFINITY : ms;
 }
