@@ -147,6 +147,12 @@ export function importCluster(input: ImportInput): ImportResult {
       } else if (holdsTemplate(value)) {
         notes.push(`${host}: ${key} was left out: it holds a Jinja expression, and kspray writes values as literal text; set the value it evaluates to`);
         delete vars[key];
+      } else if (holdsTemplate(literal(value))) {
+        // `!unsafe` text with a Jinja delimiter: literal, but an inventory host line has no way to say so (validate refuses it there).
+        notes.push(`${host}: ${key} was left out: it is !unsafe text holding a Jinja delimiter, which an inventory host line cannot carry as literal text; set it under extraVars (written !unsafe) if every host has it`);
+        delete vars[key];
+      } else {
+        vars[key] = literal(value);
       }
     }
     const typed: Record<string, unknown> = {};
