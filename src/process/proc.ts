@@ -6,6 +6,7 @@
  * callers then fall back to what kill(pid, 0) can tell.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { redact } from '../util/redact.js';
 
 /** This boot of this machine (/proc/sys/kernel/random/boot_id): after a reboot every old pid is dead. */
 export function bootId(): string | undefined {
@@ -70,9 +71,10 @@ export function groupMembers(pgid: number, since?: string): GroupMember[] | unde
   return members.sort((a, b) => a.pid - b.pid);
 }
 
+/** The command line as kspray shows it (lock messages, status): masked, as every line kspray prints. */
 function commandOf(pid: number): string {
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ').slice(0, 200);
+    return redact(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ')).slice(0, 200);
   } catch {
     return '?';
   }
