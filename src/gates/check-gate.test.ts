@@ -19,17 +19,22 @@ function running(pid: number): boolean {
   }
 }
 
+/** One gate checked as apply checks it, with no API, on this machine. */
+function runOnce(gate: PlanGate) {
+  const checker = createGateChecker({ kube: undefined, cwd: '/' });
+  const signal = new AbortController().signal;
+  return runGate(gate, {
+    check: (planned, attemptTimeoutMs) => checker.check(planned, { after, attemptTimeoutMs, signal }),
+    now: () => Date.now(),
+    sleep: async () => true,
+    signal,
+  });
+}
+
 describe('a command gate that outlives its time', () => {
   it('does not pass, and says it timed out', async () => {
     const gate: PlanGate = { name: 'slow', kind: 'command', command: ['sleep', '30'], http: null, kubernetes: null, timeoutMs: 300, intervalMs: 1000, after: [after.id] };
-    const checker = createGateChecker({ kube: undefined, cwd: '/' });
-    const signal = new AbortController().signal;
-    const verdict = await runGate(gate, {
-      check: (planned, attemptTimeoutMs) => checker.check(planned, { after, attemptTimeoutMs, signal }),
-      now: () => Date.now(),
-      sleep: async () => true,
-      signal,
-    });
+    const verdict = await runOnce(gate);
     expect(verdict).toMatchObject({ status: 'failed', attempts: 1 });
     // The process chokepoint throws on a timeout (run() in process/exec.ts); the gate takes that for a check that did not pass.
     expect(verdict.reason).toMatch(/^health gate slow did not pass within 300 ms \(1 check\): .*timed out.*sleep 30$/);
@@ -41,14 +46,7 @@ describe('a command gate that outlives its time', () => {
       const pidFile = join(dir, 'child.pid');
       // The child holds stdout open: with only the leader killed, the check would wait for it.
       const gate: PlanGate = { name: 'forks', kind: 'command', command: ['sh', '-c', `sleep 300 & echo $! > ${pidFile}; wait`], http: null, kubernetes: null, timeoutMs: 500, intervalMs: 1000, after: [after.id] };
-      const checker = createGateChecker({ kube: undefined, cwd: '/' });
-      const signal = new AbortController().signal;
-      const verdict = await runGate(gate, {
-        check: (planned, attemptTimeoutMs) => checker.check(planned, { after, attemptTimeoutMs, signal }),
-        now: () => Date.now(),
-        sleep: async () => true,
-        signal,
-      });
+      const verdict = await runOnce(gate);
       expect(verdict).toMatchObject({ status: 'failed', attempts: 1 });
       const child = Number((await readFile(pidFile, 'utf8')).trim());
       await expect.poll(() => running(child)).toBe(false);
