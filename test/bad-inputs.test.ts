@@ -283,7 +283,9 @@ describe('bad input, every command: exit code, where, no stack trace, no secret,
       expect(output).toMatch(testCase.says);
       expect(output).not.toMatch(/unexpected error/);
       expect(output).not.toMatch(/\n\s+at /);
-      for (const secret of [...Object.values(SECRETS), ...CLEAR_SECRETS]) expect(output).not.toContain(secret);
+      // The temporary directory's random name may hold a short secret's letters by chance (kspray-test-pKq7qm holds q7).
+      const said = output.replaceAll(dir, '{dir}');
+      for (const secret of [...Object.values(SECRETS), ...CLEAR_SECRETS]) expect(said).not.toContain(secret);
       expect(await snapshot(dir), 'the command wrote or changed files').toEqual(before);
     });
   });
